@@ -1,0 +1,1 @@
+# schemas/local.mk -- build rules for schemas/.

@@ -1,0 +1,21 @@
+# src/local.mk -- ims2moodle itself: a library of the modules, and the program.
+# The REST client's modules are listed in src/moodle.mk.
+
+noinst_LIBRARIES += src/libims2moodle.a
+src_libims2moodle_a_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS) $(SQLITE_CFLAGS)
+src_libims2moodle_a_SOURCES = \
+	src/util.c src/util.h \
+	src/arena.c src/arena.h \
+	src/strtab.c src/strtab.h \
+	src/ptrmap.c src/ptrmap.h \
+	src/log.c src/log.h \
+	src/ims_model.c src/ims_model.h
+
+LIBIMS2MOODLE_LIBS = src/libims2moodle.a $(XML_LIBS) $(CURL_LIBS) $(JSONC_LIBS) $(SQLITE_LIBS)
+
+include $(srcdir)/src/moodle.mk
+
+bin_PROGRAMS += ims2moodle
+ims2moodle_SOURCES = src/main.c src/commands.h src/cmd_check.c
+ims2moodle_CFLAGS = $(src_libims2moodle_a_CFLAGS)
+ims2moodle_LDADD = $(LIBIMS2MOODLE_LIBS)

@@ -1,0 +1,1 @@
+# src/moodle.mk -- the Moodle REST client's modules (part of libims2moodle).

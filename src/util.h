@@ -1,0 +1,91 @@
+/* util.h -- small helpers every module uses: the error record, checked
+ * allocation, a growable byte buffer and the exit statuses (sysexits(3)). */
+#ifndef IMS2MOODLE_UTIL_H
+#define IMS2MOODLE_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <stdarg.h>
+
+/* Exit statuses, after sysexits(3). Functions return the negated value. */
+enum {
+	EXIT_CHANGES = 2,      /* plan: there are changes */
+	EXIT_USAGE = 64,       /* command line usage error */
+	EXIT_DATAERR = 65,     /* the input file was refused */
+	EXIT_NOINPUT = 66,     /* an input file does not exist */
+	EXIT_UNAVAILABLE = 69, /* the Moodle site cannot be reached or refuses us */
+	EXIT_SOFTWARE = 70,    /* internal error */
+	EXIT_IOERR = 74,       /* local I/O error */
+	EXIT_TEMPFAIL = 75,    /* try again later (lock held, outcome unknown) */
+	EXIT_CONFIG = 78,      /* configuration error */
+};
+
+/* The error a failing function leaves for its caller: a negative code (the
+ * negated exit status that fits best) and one human-readable line. The
+ * caller owns it, usually on its stack. */
+typedef struct errinfo {
+	int code;
+	char msg[1024];
+} errinfo;
+
+/* Sets e (if not NULL) and returns code, so `return err_set(e, ...)` works.
+ * code should be negative. */
+int err_set(errinfo *e, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Prefixes e->msg with the formatted text (for adding context on the way up);
+ * returns e->code. */
+int err_prefix(errinfo *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Maps an error code (negative) to the process exit status. */
+int err_exit_status(int code);
+
+/* Allocation that aborts the process on exhaustion: out of memory is not a
+ * condition this tool can recover from, and every caller would only abort. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable byte buffer, always NUL-terminated once anything was added. */
+typedef struct strbuf {
+	char *buf;
+	size_t len;
+	size_t cap;
+} strbuf;
+
+#define STRBUF_INIT { NULL, 0, 0 }
+void sb_grow(strbuf *sb, size_t extra);
+void sb_add(strbuf *sb, const void *data, size_t n);
+void sb_adds(strbuf *sb, const char *s);
+void sb_addc(strbuf *sb, char c);
+void sb_addf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_vaddf(strbuf *sb, const char *fmt, va_list ap);
+void sb_reset(strbuf *sb);            /* length 0, keeps the memory */
+void sb_free(strbuf *sb);
+char *sb_detach(strbuf *sb);          /* caller frees; sb is reset */
+static inline const char *sb_str(const strbuf *sb) { return sb->buf ? sb->buf : ""; }
+
+/* String helpers. */
+bool str_eq(const char *a, const char *b);       /* NULL-safe */
+bool str_ieq_ascii(const char *a, const char *b); /* ASCII case-insensitive */
+bool str_is_blank(const char *s);                 /* NULL, empty or ASCII spaces */
+/* Trims ASCII whitespace (space, tab, CR, LF) at both ends, in place on a
+ * (pointer, length) pair. */
+void str_trim_span(const char **s, size_t *n);
+/* 64-bit FNV-1a, used for hashing strings and record fingerprints. */
+uint64_t hash_bytes(const void *data, size_t n, uint64_t seed);
+#define HASH_SEED 0xcbf29ce484222325ULL
+
+/* Reads a whole file (or standard input for "-") into a malloc'd buffer.
+ * Returns 0, or -EXIT_NOINPUT / -EXIT_IOERR with e set. */
+int read_file(const char *path, char **out, size_t *outlen, errinfo *e);
+
+/* Monotonic clock in seconds. */
+double now_monotonic(void);
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

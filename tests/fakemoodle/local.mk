@@ -1,0 +1,1 @@
+# tests/fakemoodle/local.mk -- the Moodle Web Services emulator and its fidelity tests.

@@ -1,0 +1,3 @@
+# tests/local.mk -- the test suite run by `make check`.
+include $(srcdir)/tests/unit/local.mk
+include $(srcdir)/tests/fakemoodle/local.mk

@@ -1,0 +1,12 @@
+# tests/unit/local.mk -- Check unit suites, one per module.
+if HAVE_CHECK
+UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(XML_CFLAGS) $(JSONC_CFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS)
+UNIT_LDADD = $(LIBIMS2MOODLE_LIBS) $(CHECK_LIBS)
+
+check_PROGRAMS += tests/unit/test_util
+tests_unit_test_util_SOURCES = tests/unit/test_util.c
+tests_unit_test_util_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_util_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_util
+endif
+include $(srcdir)/tests/unit/moodle.mk

@@ -1,0 +1,1 @@
+# tests/unit/moodle.mk -- unit suites of the REST client.

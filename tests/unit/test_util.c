@@ -1,0 +1,136 @@
+/* test_util.c -- unit tests of the arena, interning, pointer map and strbuf. */
+#include "config.h"
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdalign.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "arena.h"
+#include "ptrmap.h"
+#include "strtab.h"
+#include "util.h"
+
+START_TEST(test_intern_same_pointer)
+{
+	arena a;
+	strtab t;
+	arena_init(&a);
+	strtab_init(&t, &a);
+	const char *x = strtab_intern(&t, "abc123", 6);
+	char buf[] = "xxabc123yy";
+	const char *y = strtab_intern(&t, buf + 2, 6);
+	ck_assert_ptr_eq(x, y);
+	ck_assert_str_eq(x, "abc123");
+	ck_assert_uint_eq(strtab_len(x), 6);
+	ck_assert_ptr_ne(strtab_intern(&t, "ABC123", 6), x);
+	ck_assert_ptr_eq(strtab_lookup(&t, "abc123", 6), x);
+	ck_assert_ptr_null(strtab_lookup(&t, "nope", 4));
+	/* many strings force the table to grow; all stay distinct and stable */
+	const char *keep[5000];
+	for (int i = 0; i < 5000; i++) {
+		char s[32];
+		int n = snprintf(s, sizeof s, "id-%d", i);
+		keep[i] = strtab_intern(&t, s, (size_t)n);
+	}
+	for (int i = 0; i < 5000; i++) {
+		char s[32];
+		int n = snprintf(s, sizeof s, "id-%d", i);
+		ck_assert_ptr_eq(strtab_intern(&t, s, (size_t)n), keep[i]);
+	}
+	ck_assert_uint_eq(t.count, 5002);
+	strtab_free(&t);
+	arena_free(&a);
+}
+END_TEST
+
+START_TEST(test_arena_alignment_and_zero)
+{
+	arena a;
+	arena_init(&a);
+	for (int i = 1; i < 2000; i++) {
+		unsigned char *p = arena_alloc(&a, (size_t)i);
+		ck_assert_uint_eq((uintptr_t)p % _Alignof(max_align_t), 0);
+		for (int j = 0; j < i; j++)
+			ck_assert_uint_eq(p[j], 0);
+		memset(p, 0xab, (size_t)i);
+	}
+	void *big = arena_alloc(&a, 10 * 1024 * 1024);
+	ck_assert_ptr_nonnull(big);
+	arena_free(&a);
+	ck_assert_ptr_null(a.head);
+}
+END_TEST
+
+START_TEST(test_ptrmap)
+{
+	ptrmap m;
+	int keys[3000];
+	ptrmap_init(&m);
+	ck_assert_ptr_null(ptrmap_get(&m, &keys[0]));
+	for (int i = 0; i < 3000; i++)
+		ck_assert_ptr_null(ptrmap_put(&m, &keys[i], &keys[(i + 1) % 3000]));
+	ck_assert_uint_eq(m.count, 3000);
+	for (int i = 0; i < 3000; i++)
+		ck_assert_ptr_eq(ptrmap_get(&m, &keys[i]), &keys[(i + 1) % 3000]);
+	ck_assert_ptr_eq(ptrmap_put(&m, &keys[5], NULL), &keys[6]);
+	size_t it = 0, seen = 0;
+	const void *k;
+	void *v;
+	while (ptrmap_next(&m, &it, &k, &v))
+		seen++;
+	ck_assert_uint_eq(seen, 3000);
+	ptrmap_free(&m);
+}
+END_TEST
+
+START_TEST(test_strbuf_and_strings)
+{
+	strbuf sb = STRBUF_INIT;
+	ck_assert_str_eq(sb_str(&sb), "");
+	for (int i = 0; i < 1000; i++)
+		sb_addf(&sb, "%d,", i);
+	ck_assert_uint_eq(sb.len, strlen(sb.buf));
+	ck_assert(strncmp(sb.buf, "0,1,2,", 6) == 0);
+	sb_reset(&sb);
+	sb_adds(&sb, "x");
+	sb_addc(&sb, 'y');
+	ck_assert_str_eq(sb.buf, "xy");
+	char *d = sb_detach(&sb);
+	ck_assert_str_eq(d, "xy");
+	free(d);
+
+	const char *s = "  \t 91046433 \n ";
+	size_t n = strlen(s);
+	str_trim_span(&s, &n);
+	ck_assert_uint_eq(n, 8);
+	ck_assert(strncmp(s, "91046433", 8) == 0);
+	ck_assert(str_ieq_ascii("PERSON", "person"));
+	ck_assert(!str_ieq_ascii("persona", "person"));
+	ck_assert(str_is_blank(" \n"));
+	ck_assert(!str_is_blank(" x"));
+
+	errinfo e = { 0 };
+	ck_assert_int_eq(err_set(&e, -EXIT_DATAERR, "bad %s", "file"), -EXIT_DATAERR);
+	err_prefix(&e, "%s: ", "a.xml");
+	ck_assert_str_eq(e.msg, "a.xml: bad file");
+	ck_assert_int_eq(err_exit_status(e.code), 65);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("util");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, test_intern_same_pointer);
+	tcase_add_test(tc, test_arena_alignment_and_zero);
+	tcase_add_test(tc, test_ptrmap);
+	tcase_add_test(tc, test_strbuf_and_strings);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
