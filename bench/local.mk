@@ -1,1 +1,2 @@
-# bench/local.mk -- build rules for bench/.
+# bench/local.mk -- data generators and benchmarks (figures go to doc/PERFORMANCE.md).
+include $(srcdir)/bench/client.mk

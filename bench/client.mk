@@ -1,0 +1,1 @@
+# bench/client.mk -- benchmarks of the REST client (requests per second).
