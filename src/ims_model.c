@@ -62,8 +62,12 @@ static const char *const warning_names[W_KIND_COUNT] = {
 	[W_SELF_RELATIONSHIP] = "self-relationship",
 	[W_MULTIPLE_TIMEFRAME] = "repeated-element",
 	[W_NON_STANDARD_VALUE] = "non-standard-value",
-	[W_REPAIRED] = "repaired",
 };
+
+const char *ims_repair_kind_name(int kind)
+{
+	return kind == 0 ? "ampersand" : kind == 1 ? "leading-space" : "unknown";
+}
 
 const char *ims_warning_name(enum ims_warning_kind kind)
 {

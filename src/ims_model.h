@@ -205,7 +205,7 @@ enum ims_warning_kind {
 	W_ORDER, W_NBSP_IN_ID, W_DATETIME_FORMAT, W_DATE_FORMAT, W_BEGIN_AFTER_END,
 	W_RECSTATUS_ON_MEMBERSHIP, W_FOREIGN_NAMESPACE, W_NO_SHORT_DESCRIPTION,
 	W_IDTYPE_MISSING, W_CASE_ONLY_ID, W_SELF_RELATIONSHIP, W_MULTIPLE_TIMEFRAME,
-	W_NON_STANDARD_VALUE, W_REPAIRED,
+	W_NON_STANDARD_VALUE,
 	W_KIND_COUNT
 };
 
@@ -221,6 +221,17 @@ typedef struct ims_warning_group {
 	int nsamples;
 	ims_warning_sample samples[IMS_WARNING_SAMPLES];
 } ims_warning_group;
+
+/* Repairs made while reading (--repair), by kind: 0 ampersand, 1 leading-space. */
+#define IMS_REPAIR_KINDS 2
+#define IMS_REPAIR_SAMPLES 10
+typedef struct ims_repair_group {
+	uint64_t count;
+	int nsamples;
+	ims_loc samples[IMS_REPAIR_SAMPLES];   /* original line:col */
+} ims_repair_group;
+
+const char *ims_repair_kind_name(int kind);   /* "ampersand", "leading-space" */
 
 typedef struct ims_counts {
 	uint64_t persons, groups, memberships, members, roles;
@@ -244,6 +255,7 @@ typedef struct ims_model {
 	ptrmap group_by_id;            /* interned id -> ims_group* */
 	ims_counts counts;
 	ims_warning_group warnings[W_KIND_COUNT];
+	ims_repair_group repairs[IMS_REPAIR_KINDS];
 	/* tails for O(1) appends */
 	ims_person **persons_tail;
 	ims_group **groups_tail;

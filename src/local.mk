@@ -9,7 +9,13 @@ src_libims2moodle_a_SOURCES = \
 	src/strtab.c src/strtab.h \
 	src/ptrmap.c src/ptrmap.h \
 	src/log.c src/log.h \
-	src/ims_model.c src/ims_model.h
+	src/isodate.c src/isodate.h \
+	src/ims_model.c src/ims_model.h \
+	src/ims_build.c src/ims_build.h \
+	src/ims_excerpt.c src/ims_excerpt.h \
+	src/ims_repair.c src/ims_repair.h \
+	src/ims_parse.c src/ims_parse.h \
+	src/ims_summary.c src/ims_summary.h
 
 LIBIMS2MOODLE_LIBS = src/libims2moodle.a $(XML_LIBS) $(CURL_LIBS) $(JSONC_LIBS) $(SQLITE_LIBS)
 

@@ -1,0 +1,119 @@
+/* ims_excerpt.c -- the text around an error position (see ims_excerpt.h). */
+#include "config.h"
+#include "ims_excerpt.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ims_excerpt_init(ims_excerpt *x)
+{
+	memset(x, 0, sizeof *x);
+	x->cur_line = 1;
+}
+
+static uint64_t count_newlines(const char *s, size_t n)
+{
+	uint64_t c = 0;
+	const char *end = s + n;
+	while ((s = memchr(s, '\n', (size_t)(end - s))) != NULL) {
+		c++;
+		s++;
+	}
+	return c;
+}
+
+void ims_excerpt_add(ims_excerpt *x, const char *data, size_t n)
+{
+	if (n > x->cap) {
+		x->prev = xrealloc(x->prev, n);
+		x->cur = xrealloc(x->cur, n);
+		x->cap = n;
+	}
+	char *t = x->prev;
+	x->prev = x->cur;
+	x->prev_len = x->cur_len;
+	x->prev_line = x->cur_line;
+	x->cur = t;
+	x->cur_line = x->prev_line + count_newlines(x->prev, x->prev_len);
+	memcpy(x->cur, data, n);
+	x->cur_len = n;
+}
+
+/* Length of a valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len = s[0] < 0x80 ? 1 : (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 :
+		     (s[0] & 0xF8) == 0xF0 ? 4 : 0;
+	if (!len || len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	return len;
+}
+
+bool ims_excerpt_around(const ims_excerpt *x, int line, int col, char *out, size_t outsz)
+{
+	if (line < 1 || (uint64_t)line < x->prev_line || outsz < 16)
+		return false;
+	size_t total = x->prev_len + x->cur_len;
+	char *all = xmalloc(total + 1);
+	memcpy(all, x->prev, x->prev_len);
+	memcpy(all + x->prev_len, x->cur, x->cur_len);
+	all[total] = '\0';
+
+	/* find the start of the line */
+	size_t pos = 0;
+	for (uint64_t l = x->prev_line; l < (uint64_t)line; l++) {
+		const char *nl = memchr(all + pos, '\n', total - pos);
+		if (!nl) {
+			free(all);
+			return false;
+		}
+		pos = (size_t)(nl - all) + 1;
+	}
+	size_t end = pos;
+	while (end < total && all[end] != '\n' && all[end] != '\r')
+		end++;
+	/* a window of about 70 characters around the column */
+	size_t at = pos + (size_t)(col > 1 ? col - 1 : 0);
+	if (at > end)
+		at = end;
+	size_t from = at > pos + 35 ? at - 35 : pos;
+	size_t to = end - at > 35 ? at + 35 : end;
+	strbuf sb = STRBUF_INIT;
+	int caret = 0;
+	if (from > pos)
+		sb_adds(&sb, "...");
+	for (size_t i = from; i < to;) {
+		const unsigned char *c = (const unsigned char *)all + i;
+		size_t len = utf8_len(c, to - i);
+		if (i < at)
+			caret++;
+		if (len == 0) {
+			sb_addc(&sb, '?');
+			i++;
+		} else if (len == 1 && (c[0] < 0x20 || c[0] == 0x7f)) {
+			sb_addc(&sb, ' ');
+			i++;
+		} else {
+			sb_add(&sb, c, len);
+			i += len;
+		}
+	}
+	if (to < end)
+		sb_adds(&sb, "...");
+	snprintf(out, outsz, "%s\n        %*s^", sb_str(&sb), caret + (from > pos ? 3 : 0), "");
+	sb_free(&sb);
+	free(all);
+	return true;
+}
+
+void ims_excerpt_free(ims_excerpt *x)
+{
+	free(x->prev);
+	free(x->cur);
+	memset(x, 0, sizeof *x);
+}

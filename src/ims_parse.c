@@ -1,0 +1,581 @@
+/* ims_parse.c -- drives libxml2's SAX2 push parser over an IMS file and feeds
+ * the builder (ims_build.c). Owns everything about reading XML safely: no
+ * network, no DTD loading, no entities, a depth cap, the first fatal error
+ * with its line and column and a hint, and the optional streaming schema
+ * validation of `check --strict`. */
+#include "config.h"
+#include "ims_parse.h"
+#include "ims_build.h"
+#include "ims_excerpt.h"
+#include "ims_repair.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/SAX2.h>
+#include <libxml/xmlschemas.h>
+
+#define CHUNK_SIZE (64 * 1024)
+
+void ims_parse_options_init(ims_parse_options *opt)
+{
+	memset(opt, 0, sizeof *opt);
+	opt->max_field = 64 * 1024;
+	opt->max_extension = 1024 * 1024;
+	opt->max_depth = 256;
+}
+
+typedef struct parser {
+	xmlParserCtxtPtr ctxt;
+	ims_builder *b;
+	ims_model *m;
+	uint32_t file;
+	const char *name;
+	const ims_parse_options *opt;
+	ptrmap names;               /* libxml2's interned local name -> name id + flags */
+	const xmlChar *root_uri;    /* namespace of the root element (may be NULL) */
+	bool root_started;
+
+	/* the first fatal problem */
+	bool failed;
+	int err_code;               /* libxml2 error code, or 0 for our own refusals */
+	int err_line, err_col;
+	strbuf err;
+
+	/* schema validation (strict) */
+	strbuf *schema_errors;
+	int schema_error_count;
+
+	/* original text kept for the excerpt around an error */
+	ims_repairer *repair;
+	ims_excerpt excerpt;
+} parser;
+
+/* ---- positions and errors ---------------------------------------------------- */
+
+static ims_loc current_loc(parser *p)
+{
+	int line = xmlSAX2GetLineNumber(p->ctxt);
+	int col = xmlSAX2GetColumnNumber(p->ctxt);
+	ims_repair_map_position(p->repair, &line, &col);
+	return (ims_loc){ p->file, (uint32_t)(line > 0 ? line : 0), (uint32_t)(col > 0 ? col : 0) };
+}
+
+static void fail_at(parser *p, int code, int line, int col, const char *msg)
+{
+	if (p->failed)
+		return;
+	p->failed = true;
+	p->err_code = code;
+	p->err_line = line;
+	p->err_col = col;
+	sb_reset(&p->err);
+	sb_adds(&p->err, msg);
+	while (p->err.len && (p->err.buf[p->err.len - 1] == '\n' || p->err.buf[p->err.len - 1] == ' '))
+		p->err.buf[--p->err.len] = '\0';
+}
+
+/* Refuses the file for a reason of our own (policy, not XML), at the current
+ * position, and stops libxml2. */
+static void refuse(parser *p, const char *msg)
+{
+	ims_loc loc = current_loc(p);
+	fail_at(p, 0, (int)loc.line, (int)loc.col, msg);
+	xmlStopParser(p->ctxt);
+}
+
+static void on_structured_error(void *user, xmlErrorPtr err)
+{
+	parser *p = user;
+	if (!err || err->domain == XML_FROM_SCHEMASV || err->domain == XML_FROM_SCHEMASP)
+		return;
+	/* An undeclared entity is only a warning when a DOCTYPE names an external
+	 * DTD; its reference would then vanish silently. Refuse it too. */
+	if (err->level == XML_ERR_FATAL || err->code == XML_WAR_UNDECLARED_ENTITY) {
+		int line = err->line, col = err->int2;
+		ims_repair_map_position(p->repair, &line, &col);
+		if ((err->code == XML_ERR_DOCUMENT_END || err->code == XML_ERR_DOCUMENT_EMPTY) &&
+		    ims_build_depth(p->b) > 0) {
+			/* libxml2's push mode calls an unclosed document "extra content" */
+			char open[256], msg[400];
+			ims_build_open_path(p->b, open, sizeof open);
+			snprintf(msg, sizeof msg, "the file ends inside <%s>: it is truncated", open);
+			fail_at(p, XML_ERR_TAG_NOT_FINISHED, line, col, msg);
+		} else {
+			fail_at(p, err->code, line, col, err->message ? err->message : "XML error");
+		}
+		xmlStopParser(p->ctxt);
+	}
+}
+
+static void on_schema_error(void *user, xmlErrorPtr err)
+{
+	parser *p = user;
+	int line = err->line, col = err->int2;
+	if (!p->schema_errors)
+		return;
+	ims_repair_map_position(p->repair, &line, &col);
+	p->schema_error_count++;
+	if (p->schema_error_count > 200) {
+		if (p->schema_error_count == 201)
+			sb_addf(p->schema_errors, "%s: ... further schema deviations not listed\n", p->name);
+		return;
+	}
+	sb_addf(p->schema_errors, "%s:%d:%d: %s", p->name, line, col,
+		err->message ? err->message : "schema deviation\n");
+	if (p->schema_errors->len && p->schema_errors->buf[p->schema_errors->len - 1] != '\n')
+		sb_addc(p->schema_errors, '\n');
+}
+
+/* Gives the schema validator the current line (streaming validation has no
+ * node to take it from). */
+static int schema_locator(void *user, const char **file, unsigned long *line)
+{
+	parser *p = user;
+	if (file)
+		*file = p->name;
+	if (line)
+		*line = p->ctxt ? (unsigned long)xmlSAX2GetLineNumber(p->ctxt) : 0;
+	return 0;
+}
+
+/* ---- hardening callbacks ------------------------------------------------------- */
+
+static void on_entity_decl(void *user, const xmlChar *name, int type, const xmlChar *publicId,
+			   const xmlChar *systemId, xmlChar *content)
+{
+	parser *p = user;
+	char msg[512];
+	snprintf(msg, sizeof msg,
+		 "the document type declaration declares the entity '%s'; entities are refused "
+		 "(they can read local files or expand without bound, and no IMS producer needs them)",
+		 (const char *)name);
+	refuse(p, msg);
+}
+
+static void on_unparsed_entity_decl(void *user, const xmlChar *name, const xmlChar *publicId,
+				    const xmlChar *systemId, const xmlChar *notationName)
+{
+	on_entity_decl(user, name, 0, publicId, systemId, NULL);
+}
+
+static void on_attribute_decl(void *user, const xmlChar *elem, const xmlChar *fullname, int type,
+			      int def, const xmlChar *defaultValue, xmlEnumerationPtr tree)
+{
+	parser *p = user;
+	char msg[512];
+	snprintf(msg, sizeof msg,
+		 "the document type declaration declares attributes of <%s> (<!ATTLIST>); refused, "
+		 "since attribute defaults would change records the file does not show",
+		 (const char *)elem);
+	xmlFreeEnumeration(tree);
+	refuse(p, msg);
+}
+
+static void on_reference(void *user, const xmlChar *name)
+{
+	parser *p = user;
+	char msg[512];
+	snprintf(msg, sizeof msg,
+		 "entity reference &%s; is not allowed (only &amp; &lt; &gt; &quot; &apos; and "
+		 "character references such as &#233; are)", (const char *)name);
+	refuse(p, msg);
+}
+
+/* ---- element callbacks ------------------------------------------------------------ */
+
+/* Name ids are cached per libxml2 name pointer (libxml2 interns names in
+ * its dictionary): value = (id << 1 | exact) + 1. */
+static int lookup_name(parser *p, const xmlChar *local, bool *exact)
+{
+	uintptr_t v = (uintptr_t)ptrmap_get(&p->names, local);
+	if (!v) {
+		int id = ims_name_lookup((const char *)local, exact);
+		v = ((uintptr_t)id << 1 | (*exact ? 1 : 0)) + 1;
+		ptrmap_put(&p->names, local, (void *)v);
+	}
+	v -= 1;
+	*exact = v & 1;
+	return (int)(v >> 1);
+}
+
+static void on_start(void *user, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri,
+		     int nb_namespaces, const xmlChar **namespaces, int nb_attributes,
+		     int nb_defaulted, const xmlChar **attributes)
+{
+	parser *p = user;
+	ims_attr attrs[32];
+	size_t nattrs = 0;
+	bool exact;
+	errinfo e = { 0 };
+
+	if (p->failed)
+		return;
+	if (!p->root_started) {
+		p->root_started = true;
+		p->root_uri = uri;
+	}
+	/* Defaulted attributes come last; they only exist through a DTD, which
+	 * we refuse, so they are ignored here as a second line of defence. */
+	int given = nb_attributes - nb_defaulted;
+	for (int i = 0; i < given && nattrs < ARRAY_LEN(attrs); i++) {
+		attrs[nattrs].name = (const char *)attributes[5 * i];
+		attrs[nattrs].value = (const char *)attributes[5 * i + 3];
+		attrs[nattrs].len = (size_t)(attributes[5 * i + 4] - attributes[5 * i + 3]);
+		nattrs++;
+	}
+	int name = lookup_name(p, local, &exact);
+	bool same_ns = uri == p->root_uri || (uri && p->root_uri && xmlStrEqual(uri, p->root_uri));
+	if (ims_build_start(p->b, (const char *)local, name, exact, same_ns, attrs, nattrs,
+			    current_loc(p), &e) < 0)
+		refuse(p, e.msg);
+}
+
+static void on_end(void *user, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri)
+{
+	parser *p = user;
+	errinfo e = { 0 };
+	if (p->failed)
+		return;
+	if (ims_build_end(p->b, current_loc(p), &e) < 0)
+		refuse(p, e.msg);
+}
+
+static void on_text(void *user, const xmlChar *text, int len)
+{
+	parser *p = user;
+	errinfo e = { 0 };
+	if (p->failed)
+		return;
+	if (ims_build_text(p->b, (const char *)text, (size_t)len, &e) < 0)
+		refuse(p, e.msg);
+}
+
+static void init_handler(xmlSAXHandler *h)
+{
+	/* Built from scratch: none of libxml2's tree-building SAX2 callbacks, so
+	 * no DOM and no DTD processing happen behind our back. */
+	memset(h, 0, sizeof *h);
+	h->initialized = XML_SAX2_MAGIC;
+	h->startElementNs = on_start;
+	h->endElementNs = on_end;
+	h->characters = on_text;
+	h->cdataBlock = on_text;
+	h->reference = on_reference;
+	h->entityDecl = on_entity_decl;
+	h->unparsedEntityDecl = on_unparsed_entity_decl;
+	h->attributeDecl = on_attribute_decl;
+	h->serror = on_structured_error;
+}
+
+/* ---- error message ------------------------------------------------------------------ */
+
+static const char *hint_for(parser *p)
+{
+	switch (p->err_code) {
+	case XML_ERR_NAME_REQUIRED:
+	case XML_ERR_ENTITYREF_SEMICOL_MISSING:
+		return "a bare '&' is not XML: the exporter should write it as '&amp;'. If it "
+		       "cannot, read such files with --repair ampersand (configuration: repair = "
+		       "ampersand), which reads a '&' that starts no reference as a literal '&' and "
+		       "lists every repair in the reports";
+	case XML_ERR_RESERVED_XML_NAME:
+		return "there is text or whitespace before '<?xml': the XML declaration must be the "
+		       "very first thing in the file. If the exporter cannot be fixed, read such files "
+		       "with --repair leading-space (configuration: repair = leading-space)";
+	case XML_ERR_UNDECLARED_ENTITY:
+	case XML_WAR_UNDECLARED_ENTITY:
+		return "HTML entities such as &nbsp; or &eacute; are not XML: the exporter should "
+		       "write the characters themselves, or references such as &#233;";
+	case XML_ERR_INVALID_CHAR:
+	case XML_ERR_INVALID_ENCODING:
+		return "the bytes do not match the file's declared encoding (UTF-8 unless the XML "
+		       "declaration says otherwise), or the file holds a control character; "
+		       "guessing would corrupt names, so the exporter must declare the right "
+		       "encoding, e.g. <?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>";
+	case XML_ERR_UNSUPPORTED_ENCODING:
+		return "the declared encoding is not one libxml2 knows; UTF-8, UTF-16, "
+		       "ISO-8859-1 and WINDOWS-1252 are";
+	case XML_ERR_DOCUMENT_END:
+		return "there is content after the end of the root element: the file was assembled "
+		       "wrongly (two documents, or leftover fragments), and which part is true "
+		       "cannot be known; nothing is repaired here";
+	case XML_ERR_TAG_NOT_FINISHED:
+	case XML_ERR_DOCUMENT_EMPTY:
+	case XML_ERR_GT_REQUIRED:
+	case XML_ERR_LTSLASH_REQUIRED:
+		return "the file ends before its elements are closed: it is probably truncated "
+		       "(still being written, or a failed transfer); nothing from it is applied";
+	case XML_ERR_TAG_NAME_MISMATCH:
+		return "an element is closed by a different tag (XML names are case-sensitive)";
+	case XML_ERR_ENTITY_LOOP:
+		return "entity expansion loop (a 'billion laughs' attack?)";
+	}
+	return NULL;
+}
+
+static void build_error(parser *p, errinfo *e)
+{
+	strbuf sb = STRBUF_INIT;
+	const char *hint = hint_for(p);
+	char excerpt[200];
+
+	sb_addf(&sb, "%s:%d:%d: %s", p->name, p->err_line, p->err_col, sb_str(&p->err));
+	if (ims_excerpt_around(&p->excerpt, p->err_line, p->err_col, excerpt, sizeof excerpt))
+		sb_addf(&sb, "\n  near: %s", excerpt);
+	if (hint)
+		sb_addf(&sb, "\n  hint: %s", hint);
+	sb_adds(&sb, "\n  the whole file is refused; nothing from it is used");
+	err_set(e, -EXIT_DATAERR, "%s", sb.buf);
+	sb_free(&sb);
+}
+
+/* A UTF-8 byte order mark with a declaration of another encoding makes
+ * libxml2 decode silently wrong (§8 #11): refuse it before parsing. */
+static bool bom_contradicts_declaration(const unsigned char *s, size_t n, char *enc, size_t encsz)
+{
+	if (n < 3 || s[0] != 0xEF || s[1] != 0xBB || s[2] != 0xBF)
+		return false;
+	const char *decl_end = memchr(s, '>', n < 300 ? n : 300);
+	if (!decl_end)
+		return false;
+	const char *p = (const char *)s + 3;
+	size_t len = (size_t)(decl_end - p);
+	const char *q = NULL;
+	for (size_t i = 0; i + 8 <= len; i++)
+		if (memcmp(p + i, "encoding", 8) == 0) {
+			q = p + i + 8;
+			break;
+		}
+	if (!q)
+		return false;
+	while (q < decl_end && (*q == ' ' || *q == '=' || *q == '\t'))
+		q++;
+	if (q >= decl_end || (*q != '"' && *q != '\''))
+		return false;
+	char quote = *q++;
+	size_t k = 0;
+	while (q < decl_end && *q != quote && k + 1 < encsz)
+		enc[k++] = *q++;
+	enc[k] = '\0';
+	return !str_ieq_ascii(enc, "UTF-8") && !str_ieq_ascii(enc, "UTF8");
+}
+
+/* ---- driving the parse ------------------------------------------------------------- */
+
+typedef int (*chunk_source)(void *ctx, char *buf, size_t cap, size_t *got, errinfo *e);
+
+/* Feeds one chunk of original bytes through the repairer into libxml2. */
+static void feed(void *ctx, const char *data, size_t n, int terminate)
+{
+	parser *p = ctx;
+	if (p->failed && !terminate)
+		return;
+	xmlParseChunk(p->ctxt, data, (int)n, terminate);
+}
+
+static int run(parser *p, chunk_source next_chunk, void *src, errinfo *e)
+{
+	xmlSAXHandler h;
+	xmlSAXHandlerPtr hp = &h;
+	void *user = p;
+	xmlSchemaPtr schema = NULL;
+	xmlSchemaParserCtxtPtr sctxt = NULL;
+	xmlSchemaValidCtxtPtr vctxt = NULL;
+	xmlSchemaSAXPlugPtr plug = NULL;
+	char *buf = xmalloc(CHUNK_SIZE);
+	size_t total = 0;
+	int rc = 0;
+
+	init_handler(&h);
+	if (p->opt->strict) {
+		const char *xsd = p->opt->schema_path;
+		sctxt = xmlSchemaNewParserCtxt(xsd);
+		schema = sctxt ? xmlSchemaParse(sctxt) : NULL;
+		if (!schema) {
+			rc = err_set(e, -EXIT_CONFIG, "cannot load the XML Schema %s", xsd);
+			goto out;
+		}
+		vctxt = xmlSchemaNewValidCtxt(schema);
+		xmlSchemaSetValidStructuredErrors(vctxt, on_schema_error, p);
+		plug = xmlSchemaSAXPlug(vctxt, &hp, &user);
+	}
+	p->ctxt = xmlCreatePushParserCtxt(hp, user, NULL, 0, p->name);
+	if (!p->ctxt) {
+		rc = err_set(e, -EXIT_SOFTWARE, "%s: cannot create the XML parser", p->name);
+		goto out;
+	}
+	xmlCtxtUseOptions(p->ctxt, XML_PARSE_NONET);
+	p->ctxt->_private = p;
+	if (vctxt)
+		xmlSchemaValidateSetLocator(vctxt, schema_locator, p);
+
+	for (;;) {
+		size_t got = 0;
+		rc = next_chunk(src, buf, CHUNK_SIZE, &got, e);
+		if (rc < 0)
+			goto out;
+		if (got == 0)
+			break;
+		if (total == 0) {
+			char enc[64];
+			if (bom_contradicts_declaration((unsigned char *)buf, got, enc, sizeof enc)) {
+				char msg[256];
+				snprintf(msg, sizeof msg,
+					 "the file starts with a UTF-8 byte order mark but declares "
+					 "encoding=\"%s\"; one of them is wrong, and libxml2 would decode "
+					 "names silently wrong", enc);
+				fail_at(p, 0, 1, 1, msg);
+				break;
+			}
+		}
+		total += got;
+		ims_excerpt_add(&p->excerpt, buf, got);
+		ims_repair_feed(p->repair, buf, got, feed, p);
+		if (p->failed)
+			break;
+	}
+	if (!p->failed && total == 0)
+		fail_at(p, 0, 1, 1, "the file is empty (0 bytes); an empty extract is an export "
+			"failure far more often than a real empty term");
+	if (!p->failed)
+		ims_repair_finish(p->repair, feed, p);
+	if (!p->failed && (!p->ctxt->wellFormed || ims_build_depth(p->b) != 0)) {
+		ims_loc loc = current_loc(p);
+		fail_at(p, XML_ERR_TAG_NOT_FINISHED, (int)loc.line, (int)loc.col,
+			"the document is not complete");
+	}
+	if (!p->failed) {
+		errinfo be = { 0 };
+		if (ims_build_finish(p->b, &be) < 0) {
+			ims_loc loc = current_loc(p);
+			fail_at(p, 0, (int)loc.line, (int)loc.col, be.msg);
+		}
+	}
+	if (p->failed) {
+		build_error(p, e);
+		rc = e->code;
+	} else if (p->schema_error_count) {
+		rc = err_set(e, -EXIT_DATAERR, "%s: %d deviation%s from the IMS Enterprise 1.1 schema",
+			     p->name, p->schema_error_count, p->schema_error_count == 1 ? "" : "s");
+	}
+out:
+	if (p->ctxt)
+		xmlFreeParserCtxt(p->ctxt);
+	if (plug)
+		xmlSchemaSAXUnplug(plug);
+	if (vctxt)
+		xmlSchemaFreeValidCtxt(vctxt);
+	if (schema)
+		xmlSchemaFree(schema);
+	if (sctxt)
+		xmlSchemaFreeParserCtxt(sctxt);
+	free(buf);
+	return rc;
+}
+
+static uint32_t add_file_name(ims_model *m, const char *name)
+{
+	m->files = xrealloc(m->files, (m->nfiles + 1) * sizeof *m->files);
+	m->files[m->nfiles] = ims_intern(m, name, strlen(name));
+	return m->nfiles++;
+}
+
+static int parse_with(ims_model *m, const char *name, chunk_source next_chunk, void *src,
+		      const ims_parse_options *opt_in, strbuf *schema_errors, errinfo *e)
+{
+	ims_parse_options defaults;
+	const ims_parse_options *opt = opt_in;
+	parser p;
+	int rc;
+
+	if (!opt) {
+		ims_parse_options_init(&defaults);
+		opt = &defaults;
+	}
+	memset(&p, 0, sizeof p);
+	p.m = m;
+	p.name = name;
+	p.opt = opt;
+	p.file = add_file_name(m, name);
+	p.schema_errors = schema_errors;
+	p.b = ims_builder_new(m, p.file, opt);
+	p.repair = ims_repairer_new(opt->repair, m, p.file);
+	ptrmap_init(&p.names);
+	ims_excerpt_init(&p.excerpt);
+
+	rc = run(&p, next_chunk, src, e);
+
+	ims_excerpt_free(&p.excerpt);
+	ptrmap_free(&p.names);
+	ims_repairer_free(p.repair);
+	ims_builder_free(p.b);
+	sb_free(&p.err);
+	if (rc == 0)
+		ims_model_count(m);
+	return rc;
+}
+
+typedef struct fd_source {
+	int fd;
+	const char *path;
+} fd_source;
+
+static int read_fd_chunk(void *ctx, char *buf, size_t cap, size_t *got, errinfo *e)
+{
+	fd_source *s = ctx;
+	for (;;) {
+		ssize_t r = read(s->fd, buf, cap);
+		if (r >= 0) {
+			*got = (size_t)r;
+			return 0;
+		}
+		if (errno != EINTR)
+			return err_set(e, -EXIT_IOERR, "%s: read error: %s", s->path, strerror(errno));
+	}
+}
+
+int ims_parse_file(ims_model *m, const char *path, const ims_parse_options *opt,
+		   strbuf *schema_errors, errinfo *e)
+{
+	bool is_stdin = strcmp(path, "-") == 0;
+	fd_source src = { is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC), path };
+	int rc;
+
+	if (src.fd < 0)
+		return err_set(e, errno == ENOENT ? -EXIT_NOINPUT : -EXIT_IOERR, "%s: %s", path,
+			       strerror(errno));
+	rc = parse_with(m, is_stdin ? "(standard input)" : path, read_fd_chunk, &src, opt,
+			schema_errors, e);
+	if (!is_stdin)
+		close(src.fd);
+	return rc;
+}
+
+typedef struct mem_source {
+	const char *data;
+	size_t len, pos;
+} mem_source;
+
+static int read_mem_chunk(void *ctx, char *buf, size_t cap, size_t *got, errinfo *e)
+{
+	mem_source *s = ctx;
+	size_t n = s->len - s->pos < cap ? s->len - s->pos : cap;
+	memcpy(buf, s->data + s->pos, n);
+	s->pos += n;
+	*got = n;
+	return 0;
+}
+
+int ims_parse_memory(ims_model *m, const char *name, const char *data, size_t len,
+		     const ims_parse_options *opt, strbuf *schema_errors, errinfo *e)
+{
+	mem_source src = { data, len, 0 };
+	return parse_with(m, name, read_mem_chunk, &src, opt, schema_errors, e);
+}
