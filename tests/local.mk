@@ -1,3 +1,4 @@
 # tests/local.mk -- the test suite run by `make check`.
 include $(srcdir)/tests/unit/local.mk
 include $(srcdir)/tests/fakemoodle/local.mk
+include $(srcdir)/tests/parse/local.mk

@@ -10,3 +10,4 @@ tests_unit_test_util_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_util
 endif
 include $(srcdir)/tests/unit/moodle.mk
+include $(srcdir)/tests/unit/parse.mk

@@ -1,0 +1,1 @@
+# tests/parse/local.mk -- data-driven parser cases and the real corpus.

@@ -1,0 +1,1 @@
+# tests/unit/parse.mk -- unit suites of the parser, dates and repair filter.
