@@ -15,7 +15,11 @@ src_libims2moodle_a_SOURCES = \
 	src/ims_excerpt.c src/ims_excerpt.h \
 	src/ims_repair.c src/ims_repair.h \
 	src/ims_parse.c src/ims_parse.h \
-	src/ims_summary.c src/ims_summary.h
+	src/ims_summary.c src/ims_summary.h \
+	src/site.c src/site.h \
+	src/settings.h \
+	src/plan.h src/plan_kinds.c \
+	src/state.h
 
 LIBIMS2MOODLE_LIBS = src/libims2moodle.a $(XML_LIBS) $(CURL_LIBS) $(JSONC_LIBS) $(SQLITE_LIBS)
 
