@@ -62,43 +62,43 @@ typedef struct plan_change {
 	const char *to;
 } plan_change;
 
-typedef struct plan_action {
-	enum plan_kind kind;
-	uint32_t seq;              /* 1-based position in the sorted plan */
-	uint32_t line;             /* line of the record in the file (0 = none) */
-	const char *group_id;      /* IMS group sourcedid (the course), or NULL */
-	const char *person_id;     /* IMS person sourcedid, or NULL */
-
-	/* Moodle ids; 0 when the object is made by an earlier action of this
-	 * plan (then the *_ref names it: course idnumber, username, path) */
-	int64_t courseid;
-	int64_t userid;
-	int64_t categoryid;
-	int64_t parentid;          /* create_category: the parent (0 = top / earlier action) */
-	const char *course_ref;
-	const char *user_ref;
-	const char *category_ref;  /* "A/B/C" path of names */
-	const char *parent_ref;
-
-	/* payloads */
-	const char *name;          /* category name, group name */
+/* The payload of actions that create or update an object (categories,
+ * courses, users, course groups). Enrolment actions have none, which keeps
+ * the half-million actions of a full load small. */
+typedef struct plan_object {
+	const char *name;          /* category name, course group name */
 	const char *shortname, *fullname, *idnumber, *summary;
 	int visible;
 	int64_t startdate, enddate;
 	const char *username, *email, *firstname, *lastname, *auth, *city, *country;
+	int64_t categoryid;        /* course: its category, or 0 with category_ref */
+	const char *category_ref;  /* "A/B/C" path of names of a category made earlier */
+	int64_t parentid;          /* category: its parent (0 = top level, or parent_ref) */
+	const char *parent_ref;
+	int64_t groupid;           /* add_to_group: the group, or 0 with name (made earlier) */
+	plan_change *changes;      /* updates: what changes */
+} plan_object;
+
+typedef struct plan_action {
+	uint8_t kind;              /* enum plan_kind */
+	uint8_t result;            /* enum action_result, filled by apply */
+	bool suspend;              /* the enrolment's status after this action */
+	uint32_t seq;              /* 1-based position in the sorted plan */
+	uint32_t line;             /* line of the record in the file (0 = none) */
+	const char *group_id;      /* IMS group sourcedid (the course), or NULL */
+	const char *person_id;     /* IMS person sourcedid, or NULL */
+	/* Moodle ids; 0 when the object is made by an earlier action of this
+	 * plan, which the *_ref then names (course idnumber, username) */
+	int64_t courseid;
+	int64_t userid;
+	const char *course_ref;
+	const char *user_ref;
 	int64_t roleid;
 	const char *role;          /* Moodle role shortname */
-	const char *ims_role;      /* IMS roletype code, "01".. */
 	int64_t timestart, timeend;/* 0 = none */
-	bool suspend;              /* the enrolment's status after this action */
-	int64_t groupid;
-	plan_change *changes;      /* updates: what changes */
-
+	plan_object *obj;          /* create/update payload, or NULL */
 	const char *reason;        /* plain words: why */
-
-	/* filled by apply */
-	enum action_result result;
-	const char *error;         /* errorcode and message, or transport fault */
+	const char *error;         /* apply: errorcode and message, or transport fault */
 } plan_action;
 
 /* Something the file asked for that will not happen, and why (not a
