@@ -17,7 +17,7 @@ src_libims2moodle_a_SOURCES = \
 	src/ims_parse.c src/ims_parse.h \
 	src/ims_summary.c src/ims_summary.h \
 	src/site.c src/site.h \
-	src/settings.h \
+	src/settings.c src/settings.h \
 	src/plan.h src/plan_kinds.c \
 	src/state.h
 

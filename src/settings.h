@@ -89,10 +89,17 @@ typedef struct settings {
 	/* safety */
 	threshold global[SAFE_CLASS_COUNT];
 	threshold per_course[SAFE_CLASS_COUNT];
+	int64_t per_course_min;            /* per-course percentages apply from this count on */
+
+	/* Moodle role ids by shortname (no WS function lists roles) */
+	const char **role_id_names;        /* NULL-terminated, parallel to role_ids */
+	const int64_t *role_ids;
 } settings;
 
 /* Fills s with the documented defaults. */
 void settings_defaults(settings *s);
 const char *safety_class_name(enum safety_class c);   /* "suspend", "unenrol", ... */
+const char *plan_mode_name(enum plan_mode m);          /* "event", "snapshot" */
+const char *site_read_name(enum site_read r);          /* "reconcile", "diff", "auto" */
 
 #endif
