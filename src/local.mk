@@ -18,7 +18,8 @@ src_libims2moodle_a_SOURCES = \
 	src/ims_summary.c src/ims_summary.h \
 	src/site.c src/site.h \
 	src/settings.c src/settings.h \
-	src/plan.h src/plan_kinds.c \
+	src/plan.h src/plan_kinds.c src/plan_internal.h \
+	src/plan.c src/plan_courses.c src/plan_users.c src/plan_enrol.c \
 	src/state.h
 
 LIBIMS2MOODLE_LIBS = src/libims2moodle.a $(XML_LIBS) $(CURL_LIBS) $(JSONC_LIBS) $(SQLITE_LIBS)

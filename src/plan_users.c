@@ -1,0 +1,443 @@
+/* plan_users.c -- persons -> Moodle users: the username, names and email a
+ * person gets, which Moodle user it is (by idnumber, username or email;
+ * ambiguities quarantined with the candidates named), and the actions that
+ * create, update, reactivate, suspend or delete users. */
+#include "config.h"
+#include "plan_internal.h"
+
+#include <string.h>
+
+static uref *new_uref(planner *pl, const char *person_id, const ims_person *p)
+{
+	uref *u = arena_alloc(&pl->p->mem, sizeof *u);
+	u->person_id = person_id;
+	u->person = p;
+	u->index = (uint32_t)pl->nurefs;
+	pl->urefs = xrealloc(pl->urefs, (pl->nurefs + 1) * sizeof *pl->urefs);
+	pl->urefs[pl->nurefs++] = u;
+	ptrmap_put(&pl->users, person_id, u);
+	return u;
+}
+
+/* The userid a person's username comes from: the first of the configured
+ * useridtypes that the person has, else the first non-empty userid
+ * (Banner sends several: reference §8 #62). */
+static const char *raw_username(planner *pl, const ims_person *p)
+{
+	for (const char **t = pl->cfg->useridtypes; t && *t; t++)
+		for (const ims_userid *u = p->userids; u; u = u->next)
+			if (u->value && *u->value && str_eq(u->useridtype, *t))
+				return u->value;
+	if (!pl->cfg->useridtypes || !pl->cfg->useridtypes[0])
+		for (const ims_userid *u = p->userids; u; u = u->next)
+			if (u->value && *u->value)
+				return u->value;
+	return pl->cfg->username_from_sourcedid ? p->id : NULL;
+}
+
+static const char *username_of(planner *pl, const ims_person *p)
+{
+	const char *raw = raw_username(pl, p);
+	if (!raw || !pl->cfg->lowercase_usernames)
+		return raw;
+	char buf[512];
+	size_t n = strlen(raw);
+	if (n >= sizeof buf)
+		return raw;
+	for (size_t i = 0; i <= n; i++)
+		buf[i] = (raw[i] >= 'A' && raw[i] <= 'Z') ? (char)(raw[i] + 32) : raw[i];
+	return strtab_intern(&pl->strings, buf, n);
+}
+
+/* Moodle's PARAM_USERNAME without extended characters (reference §1.3). */
+static bool username_valid(const char *u)
+{
+	size_t n = 0;
+	for (; u[n]; n++) {
+		char c = u[n];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+		      c == '@' || c == '-'))
+			return false;
+	}
+	return n > 0 && n <= 100;
+}
+
+/* An approximation of Moodle's validate_email (reference §2.12): ASCII,
+ * one @, a dotted domain of letters, digits and inner hyphens. */
+static bool email_plausible(const char *e)
+{
+	const char *at = strchr(e, '@');
+	if (!at || at == e || strchr(at + 1, '@') || strlen(e) > 100)
+		return false;
+	for (const char *p = e; p < at; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c <= ' ' || c >= 0x7f || strchr("<>()[]\\,;:\"", c))
+			return false;
+	}
+	if (e[0] == '.' || at[-1] == '.' || strstr(e, ".."))
+		return false;
+	const char *d = at + 1;
+	if (d[0] == '[')
+		return d[strlen(d) - 1] == ']';
+	bool dot = false;
+	size_t label = 0;
+	for (const char *p = d; ; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '.' || c == '\0') {
+			if (label == 0 || p[-1] == '-')
+				return false;
+			if (c == '\0')
+				break;
+			dot = true;
+			label = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      (c == '-' && label > 0)))
+			return false;
+		label++;
+	}
+	return dot;
+}
+
+/* Given and family names; with split_fn, a person with fn only is split at
+ * the last space (the OpenACS rule, §8 #66). */
+static void names_of(planner *pl, const ims_person *p, const char **first, const char **last)
+{
+	*first = p->given && *p->given ? p->given : NULL;
+	*last = p->family && *p->family ? p->family : NULL;
+	if ((*first && *last) || !pl->cfg->split_fn || !p->fn)
+		return;
+	const char *sp = strrchr(p->fn, ' ');
+	if (!sp || sp == p->fn)
+		return;
+	if (!*first)
+		*first = strtab_intern(&pl->strings, p->fn, (size_t)(sp - p->fn));
+	if (!*last)
+		*last = pl_str(pl, "%s", sp + 1);
+}
+
+static const char *email_of(planner *pl, const ims_person *p, const char *username)
+{
+	if (p->email && *p->email)
+		return p->email;
+	if (!pl->cfg->missing_email)
+		return NULL;
+	/* the template's {username} and {id} are replaced */
+	strbuf sb = STRBUF_INIT;
+	for (const char *t = pl->cfg->missing_email; *t; t++) {
+		if (strncmp(t, "{username}", 10) == 0 && username) {
+			sb_adds(&sb, username);
+			t += 9;
+		} else if (strncmp(t, "{id}", 4) == 0) {
+			sb_adds(&sb, p->id);
+			t += 3;
+		} else {
+			sb_addc(&sb, *t);
+		}
+	}
+	const char *e = pl_str(pl, "%s", sb_str(&sb));
+	sb_free(&sb);
+	return e;
+}
+
+static const char *country_of(const ims_person *p)
+{
+	const char *c = p->adr ? p->adr->country : NULL;
+	if (!c || strlen(c) != 2 || !((c[0] | 32) >= 'a' && (c[0] | 32) <= 'z') ||
+	    !((c[1] | 32) >= 'a' && (c[1] | 32) <= 'z'))
+		return NULL; /* Moodle stores ISO 3166 alpha-2 codes only */
+	return c;
+}
+
+static const char *describe_users(planner *pl, const site_match *m)
+{
+	strbuf sb = STRBUF_INIT;
+	for (; m; m = m->next) {
+		const site_user *u = m->item;
+		sb_addf(&sb, "%suser %lld '%s' (idnumber '%s')", sb.len ? "; " : "", (long long)u->id,
+			u->username ? u->username : "", u->idnumber ? u->idnumber : "");
+	}
+	const char *s = pl_str(pl, "%s", sb_str(&sb));
+	sb_free(&sb);
+	return s;
+}
+
+/* Candidates for a person by the configured field. */
+static const site_match *candidates(planner *pl, const ims_person *p, const char *username,
+				    const char **field)
+{
+	switch (pl->cfg->user_match) {
+	case MATCH_USERNAME:
+		*field = "username";
+		return username ? site_users_by_username(pl->site, username) : NULL;
+	case MATCH_EMAIL:
+		*field = "email";
+		return p->email && *p->email ? site_users_by_email(pl->site, p->email) : NULL;
+	case MATCH_IDNUMBER:
+	default:
+		*field = "idnumber";
+		return site_users_by_idnumber(pl->site, p->id);
+	}
+}
+
+static bool wants_field(planner *pl, const char *field)
+{
+	for (const char **f = pl->cfg->user_update_fields; f && *f; f++)
+		if (strcmp(*f, field) == 0)
+			return true;
+	return false;
+}
+
+static void plan_user_update(planner *pl, uref *u, const char *first, const char *last,
+			     const char *email)
+{
+	const ims_person *p = u->person;
+	const site_user *su = u->user;
+	plan_action *a = NULL;
+	bool policy = pl->cfg->update_users == UPDATE_CHANGED ||
+		      (pl->cfg->update_users == UPDATE_RECSTATUS && p->recstatus == RS_UPDATE);
+	if (!policy || su->from_store)
+		return;
+	struct { const char *field, *from, *to; } f[] = {
+		{ "firstname", su->firstname, first },
+		{ "lastname", su->lastname, last },
+		{ "email", su->email, email && email_plausible(email) ? email : NULL },
+		{ "city", su->city, p->adr ? p->adr->locality : NULL },
+		{ "country", su->country, country_of(p) },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(f); i++) {
+		if (!wants_field(pl, f[i].field))
+			continue;
+		/* an empty element usually means "unknown", not "erase" (§8 #61) */
+		if (!f[i].to || (!*f[i].to && !pl->cfg->empty_clears))
+			continue;
+		if (str_eq(f[i].from ? f[i].from : "", f[i].to))
+			continue;
+		if (!a) {
+			a = pl_action(pl, PA_UPDATE_USER, p->loc.line,
+				      p->recstatus == RS_UPDATE ? "the person is an update (recstatus 2)"
+								: "the file's values differ from Moodle's");
+			a->person_id = p->id;
+			a->userid = u->userid;
+			pl_object(pl, a);
+		}
+		pl_change(pl, a->obj, f[i].field, f[i].from, f[i].to);
+	}
+}
+
+static void plan_person_delete(planner *pl, uref *u)
+{
+	const ims_person *p = u->person;
+	if (u->state != US_EXISTS) {
+		pl_skip(pl, p->loc.line, "person", p->id, NULL,
+			"delete record (recstatus 3) of a user who is not in Moodle");
+		return;
+	}
+	if (pl->cfg->person_delete == PDEL_IGNORE) {
+		pl_skip(pl, p->loc.line, "person", p->id, NULL, "delete record ignored (users.delete = ignore)");
+		return;
+	}
+	if (pl_protected_user(pl, u->userid)) {
+		pl_skip(pl, p->loc.line, "person", p->id, NULL,
+			"delete record of the guest, the site administrator or the service account: "
+			"never suspended or deleted");
+		return;
+	}
+	if (pl->cfg->person_delete == PDEL_DELETE) {
+		plan_action *a = pl_action(pl, PA_DELETE_USER, p->loc.line,
+					   "the person is deleted (recstatus 3) and users.delete = delete");
+		a->person_id = p->id;
+		a->userid = u->userid;
+	} else if (!u->user->suspended) {
+		plan_action *a = pl_action(pl, PA_SUSPEND_USER, p->loc.line,
+					   "the person is deleted (recstatus 3): the account is suspended, "
+					   "not deleted");
+		a->person_id = p->id;
+		a->userid = u->userid;
+	}
+}
+
+static void plan_new_user(planner *pl, uref *u, const char *username, const char *first,
+			  const char *last, const char *email, ptrmap *emails)
+{
+	const ims_person *p = u->person;
+	const char *why = NULL;
+
+	if (!username)
+		why = "no userid to make a username from (users.username_from_sourcedid would use the id)";
+	else if (!username_valid(username))
+		why = pl_str(pl, "username '%s' is not one Moodle accepts (lower-case a-z 0-9 _ . @ -, "
+			     "at most 100 characters)", username);
+	else if (!first || !last)
+		why = "no given and family name (Moodle requires both; users.split_fn splits fn)";
+	else if (!email)
+		why = "no email (Moodle requires one; users.missing_email sets a template)";
+	else if (!email_plausible(email))
+		why = pl_str(pl, "email '%s' is not an address Moodle accepts", email);
+	else if (site_users_by_username(pl->site, username))
+		why = pl_str(pl, "username '%s' belongs to another Moodle user", username);
+	else if (site_users_by_email(pl->site, email))
+		why = pl_str(pl, "email '%s' belongs to another Moodle user", email);
+	if (!why) {
+		char low[256];
+		size_t n = strlen(email);
+		if (n < sizeof low) {
+			for (size_t i = 0; i <= n; i++)
+				low[i] = (email[i] >= 'A' && email[i] <= 'Z') ? (char)(email[i] + 32) : email[i];
+			const char *k = strtab_intern(&pl->strings, low, n);
+			const char *other = ptrmap_get(emails, k);
+			if (other)
+				why = pl_str(pl, "email '%s' is also the email of person %s in the file", email, other);
+			else
+				ptrmap_put(emails, k, (void *)p->id);
+		}
+	}
+	if (why) {
+		u->state = US_QUARANTINED;
+		u->why = why;
+		pl_quarantine(pl, p->loc.line, "person", p->id, NULL, why, NULL);
+		return;
+	}
+	plan_action *a = pl_action(pl, PA_CREATE_USER, p->loc.line,
+				   pl_str(pl, "no Moodle user has %s '%s'",
+					  pl->cfg->user_match == MATCH_USERNAME ? "username" :
+					  pl->cfg->user_match == MATCH_EMAIL ? "email" : "idnumber",
+					  pl->cfg->user_match == MATCH_USERNAME ? username :
+					  pl->cfg->user_match == MATCH_EMAIL ? email : p->id));
+	a->person_id = p->id;
+	a->user_ref = username;
+	plan_object *o = pl_object(pl, a);
+	o->username = username;
+	o->idnumber = p->id;
+	o->firstname = first;
+	o->lastname = last;
+	o->email = email;
+	o->auth = pl->cfg->auth;
+	o->city = p->adr && p->adr->locality && *p->adr->locality ? p->adr->locality : NULL;
+	o->country = country_of(p);
+	u->state = US_CREATE;
+	u->username = username;
+}
+
+static void plan_person(planner *pl, const ims_person *p, ptrmap *usernames, ptrmap *emails)
+{
+	uref *u = new_uref(pl, p->id, p);
+	const char *username = username_of(pl, p);
+	const char *first, *last, *field;
+	names_of(pl, p, &first, &last);
+	const char *email = email_of(pl, p, username);
+
+	if (p->quarantine || (p->dup_conflict && pl->cfg->mode == MODE_SNAPSHOT)) {
+		u->state = US_QUARANTINED;
+		u->why = p->quarantine ? p->quarantine : "repeated with different content";
+		return;
+	}
+	const ims_person *clash = username ? ptrmap_get(usernames, username) : NULL;
+	if (clash && clash != p) {
+		/* §8 #64: two userids that are one username once lower-cased */
+		u->state = US_QUARANTINED;
+		u->why = pl_str(pl, "username '%s' is also the username of person %s in the file",
+				username, clash->id);
+		pl_quarantine(pl, p->loc.line, "person", p->id, NULL, u->why, NULL);
+		return;
+	}
+	const site_match *m = candidates(pl, p, username, &field);
+	size_t n = site_match_count(m);
+	if (n > 1) {
+		u->state = US_QUARANTINED;
+		u->why = pl_str(pl, "ambiguous: %zu Moodle users have %s '%s'", n, field,
+				pl->cfg->user_match == MATCH_IDNUMBER ? p->id :
+				pl->cfg->user_match == MATCH_USERNAME ? username : p->email);
+		pl_quarantine(pl, p->loc.line, "person", p->id, NULL, u->why, describe_users(pl, m));
+		return;
+	}
+	if (n == 1) {
+		u->state = US_EXISTS;
+		u->user = m->item;
+		u->userid = u->user->id;
+		const state_user *su = pl->store ? state_user_of_person(pl->store, p->id) : NULL;
+		if (su && su->userid != u->userid) {
+			u->state = US_QUARANTINED;
+			u->why = pl_str(pl, "Moodle's user %lld matches, but ims2moodle applied this person "
+					"to user %lld before", (long long)u->userid, (long long)su->userid);
+			pl_quarantine(pl, p->loc.line, "person", p->id, NULL, u->why, describe_users(pl, m));
+			return;
+		}
+	}
+	if (p->recstatus == RS_DELETE) {
+		plan_person_delete(pl, u);
+		return;
+	}
+	if (u->state == US_EXISTS) {
+		const state_user *su = pl->store ? state_user_of_person(pl->store, p->id) : NULL;
+		if (u->user->suspended && su && su->suspended_by_us) {
+			plan_action *a = pl_action(pl, PA_REACTIVATE_USER, p->loc.line,
+						   "ims2moodle suspended this account for a delete record; "
+						   "the person is back");
+			a->person_id = p->id;
+			a->userid = u->userid;
+		}
+		plan_user_update(pl, u, first, last, email);
+		return;
+	}
+	if (!pl->cfg->create_users) {
+		u->state = US_SKIP;
+		u->why = "not in Moodle, and user creation is off";
+		pl_skip(pl, p->loc.line, "person", p->id, NULL, u->why);
+		return;
+	}
+	plan_new_user(pl, u, username, first, last, email, emails);
+}
+
+void plan_users(planner *pl)
+{
+	ptrmap usernames, emails;
+	ptrmap_init(&usernames);
+	ptrmap_init(&emails);
+	for (const ims_person *p = pl->m->persons; p; p = p->next) {
+		const char *u = p->quarantine ? NULL : username_of(pl, p);
+		if (u && !ptrmap_get(&usernames, u))
+			ptrmap_put(&usernames, u, (void *)p);
+	}
+	for (const ims_person *p = pl->m->persons; p; p = p->next)
+		plan_person(pl, p, &usernames, &emails);
+	ptrmap_free(&usernames);
+	ptrmap_free(&emails);
+}
+
+uref *plan_user_of_member(planner *pl, const char *person_id, uint32_t line)
+{
+	uref *u = ptrmap_get(&pl->users, person_id);
+	if (u)
+		return u;
+	/* A person who is not in the file (§8 #81, #34). */
+	u = new_uref(pl, person_id, NULL);
+	const state_user *su = pl->store ? state_user_of_person(pl->store, person_id) : NULL;
+	const site_user *known = su ? site_user_by_id(pl->site, su->userid) : NULL;
+	if (known) {
+		u->state = US_EXISTS;
+		u->user = known;
+		u->userid = known->id;
+		return u;
+	}
+	const site_match *m = pl->cfg->user_match == MATCH_IDNUMBER ?
+			      site_users_by_idnumber(pl->site, person_id) : NULL;
+	size_t n = site_match_count(m);
+	if (n == 1) {
+		u->state = US_EXISTS;
+		u->user = m->item;
+		u->userid = u->user->id;
+	} else if (n > 1) {
+		u->state = US_QUARANTINED;
+		u->why = pl_str(pl, "ambiguous: %zu Moodle users have idnumber '%s'", n, person_id);
+		pl_quarantine(pl, line, "member", person_id, NULL, u->why, describe_users(pl, m));
+	} else {
+		u->state = US_QUARANTINED;
+		u->why = pl->cfg->user_match == MATCH_IDNUMBER ?
+			 "the person is neither in the file nor a Moodle user (no user has it as idnumber)" :
+			 "the person is not in the file, and without the person record the configured "
+			 "match field is unknown";
+	}
+	return u;
+}
