@@ -14,7 +14,8 @@ typedef struct arena {
 
 /* Initialises an empty arena; no memory is taken until the first alloc. */
 void arena_init(arena *a);
-/* Returns zeroed memory aligned for any type; never fails (aborts on OOM).
+/* Returns zeroed memory aligned to 8 bytes (enough for pointers, 64-bit
+ * integers and doubles; not for long double); never fails (aborts on OOM).
  * Lives until arena_free. */
 void *arena_alloc(arena *a, size_t n);
 /* Copies n bytes and a terminating NUL into the arena. */

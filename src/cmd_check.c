@@ -167,6 +167,9 @@ int cmd_check(int argc, char **argv)
 			for (int k = 0; k < 7; k++)
 				totals[k] += v[k];
 		}
+		log_debug("%s: model memory %zu bytes in the arena, %zu distinct strings (%zu bytes), "
+			  "string table of %zu slots", name, m->mem.total, m->strings.count,
+			  m->strings.bytes, m->strings.cap);
 		if (rc < 0)
 			status = worse(status, err_exit_status(rc));
 		sb_free(&schema_errors);

@@ -116,6 +116,8 @@ typedef struct frame {
 
 struct ims_builder {
 	ims_model *m;
+	ims_locator locate;     /* the current position, asked for only when needed */
+	void *locate_ctx;
 	const ims_parse_options *opt;
 	uint32_t file;
 	frame *stack;
@@ -149,10 +151,13 @@ struct ims_builder {
 	strbuf cohort_text;
 };
 
-ims_builder *ims_builder_new(ims_model *m, uint32_t file, const ims_parse_options *opt)
+ims_builder *ims_builder_new(ims_model *m, uint32_t file, const ims_parse_options *opt,
+			      ims_locator locate, void *locate_ctx)
 {
 	ims_builder *b = xcalloc(1, sizeof *b);
 	b->m = m;
+	b->locate = locate;
+	b->locate_ctx = locate_ctx;
 	b->opt = opt;
 	b->file = file;
 	b->stack = xcalloc((size_t)opt->max_depth + 2, sizeof *b->stack);
@@ -191,6 +196,11 @@ void ims_build_open_path(const ims_builder *b, char *out, size_t outsz)
 
 /* ---- small helpers ------------------------------------------------------ */
 
+static ims_loc here(ims_builder *b)
+{
+	return b->locate(b->locate_ctx);
+}
+
 static const char *intern(ims_builder *b, const char *s, size_t n)
 {
 	return ims_intern(b->m, s, n);
@@ -210,11 +220,10 @@ static void fp_add(ims_builder *b, const void *data, size_t n)
 }
 
 /* Sets a single-valued field; a repeated element keeps the first value. */
-static void set_once(ims_builder *b, const char **slot, const char *value, const char *what,
-		     ims_loc loc)
+static void set_once(ims_builder *b, const char **slot, const char *value, const char *what)
 {
 	if (*slot) {
-		ims_warn(b->m, W_MULTIPLE_TIMEFRAME, loc, "repeated <%s>; the first one is kept", what);
+		ims_warn(b->m, W_MULTIPLE_TIMEFRAME, here(b), "repeated <%s>; the first one is kept", what);
 		return;
 	}
 	*slot = value;
@@ -708,7 +717,7 @@ static void store_extension(ims_builder *b, int owner)
 /* ---- events ----------------------------------------------------------------- */
 
 int ims_build_start(ims_builder *b, const char *local, int name, bool exact, bool same_ns,
-		    const ims_attr *attrs, size_t nattrs, ims_loc loc, errinfo *e)
+		    const ims_attr *attrs, size_t nattrs, errinfo *e)
 {
 	frame *parent = &b->stack[b->depth];
 	int ps = parent->state;
@@ -772,6 +781,8 @@ int ims_build_start(ims_builder *b, const char *local, int name, bool exact, boo
 		nx = name != IMS_NAME_UNKNOWN ? child_of(ps, name) : UNKNOWN;
 	}
 
+	/* Leaves are most elements: their position is not needed */
+	ims_loc loc = nx.state == S_LEAF && exact && same_ns ? (ims_loc){ 0 } : here(b);
 	if (nx.state == 255) {
 		if (ps == S_ENTERPRISE && same_ns)
 			return err_set(e, -EXIT_DATAERR,
@@ -905,7 +916,7 @@ static const char *leaf_value(ims_builder *b)
 	return intern(b, s, n);
 }
 
-static void end_leaf(ims_builder *b, int field, const char *what, ims_loc loc)
+static void end_leaf(ims_builder *b, int field, const char *what)
 {
 	const char *v = leaf_value(b);
 	ims_person *p = b->person;
@@ -919,27 +930,27 @@ static void end_leaf(ims_builder *b, int field, const char *what, ims_loc loc)
 		isodate d;
 		pr->datetime = v;
 		if (*v && !isodate_parse(v, strlen(v), &d))
-			ims_warn(b->m, W_DATETIME_FORMAT, loc,
+			ims_warn(b->m, W_DATETIME_FORMAT, here(b),
 				 "properties/datetime '%s' is not ISO 8601; kept as text, the file's "
 				 "date is unknown", v);
 		break;
 	}
-	case F_SID_SOURCE: set_once(b, &b->sid.source, v, what, loc); break;
-	case F_SID_ID: set_once(b, &b->sid.id, v, what, loc); break;
+	case F_SID_SOURCE: set_once(b, &b->sid.source, v, what); break;
+	case F_SID_ID: set_once(b, &b->sid.id, v, what); break;
 	case F_P_USERID: b->uid->value = v; break;
-	case F_P_FN: set_once(b, &p->fn, v, what, loc); break;
-	case F_P_SORT: set_once(b, &p->sort, v, what, loc); break;
-	case F_P_NICKNAME: set_once(b, &p->nickname, v, what, loc); break;
-	case F_P_FAMILY: set_once(b, &p->family, v, what, loc); break;
-	case F_P_GIVEN: set_once(b, &p->given, v, what, loc); break;
-	case F_P_PREFIX: set_once(b, &p->prefix, v, what, loc); break;
-	case F_P_SUFFIX: set_once(b, &p->suffix, v, what, loc); break;
-	case F_P_GENDER: set_once(b, &p->gender, v, what, loc); break;
-	case F_P_BDAY: set_once(b, &p->bday, v, what, loc); break;
-	case F_P_EMAIL: set_once(b, &p->email, v, what, loc); break;
-	case F_P_URL: set_once(b, &p->url, v, what, loc); break;
-	case F_P_DATASOURCE: set_once(b, &p->datasource, v, what, loc); break;
-	case F_P_PHOTO: set_once(b, &p->photo, v, what, loc); break;
+	case F_P_FN: set_once(b, &p->fn, v, what); break;
+	case F_P_SORT: set_once(b, &p->sort, v, what); break;
+	case F_P_NICKNAME: set_once(b, &p->nickname, v, what); break;
+	case F_P_FAMILY: set_once(b, &p->family, v, what); break;
+	case F_P_GIVEN: set_once(b, &p->given, v, what); break;
+	case F_P_PREFIX: set_once(b, &p->prefix, v, what); break;
+	case F_P_SUFFIX: set_once(b, &p->suffix, v, what); break;
+	case F_P_GENDER: set_once(b, &p->gender, v, what); break;
+	case F_P_BDAY: set_once(b, &p->bday, v, what); break;
+	case F_P_EMAIL: set_once(b, &p->email, v, what); break;
+	case F_P_URL: set_once(b, &p->url, v, what); break;
+	case F_P_DATASOURCE: set_once(b, &p->datasource, v, what); break;
+	case F_P_PHOTO: set_once(b, &p->photo, v, what); break;
 	case F_P_TEL:
 	case F_P_PARTNAME:
 	case F_P_OTHER:
@@ -949,35 +960,35 @@ static void end_leaf(ims_builder *b, int field, const char *what, ims_loc loc)
 	case F_PROP_TARGET:
 		b->tt->value = v;
 		break;
-	case F_ADR_POBOX: set_once(b, &p->adr->pobox, v, what, loc); break;
-	case F_ADR_EXTADD: set_once(b, &p->adr->extadd, v, what, loc); break;
-	case F_ADR_LOCALITY: set_once(b, &p->adr->locality, v, what, loc); break;
-	case F_ADR_REGION: set_once(b, &p->adr->region, v, what, loc); break;
-	case F_ADR_PCODE: set_once(b, &p->adr->pcode, v, what, loc); break;
-	case F_ADR_COUNTRY: set_once(b, &p->adr->country, v, what, loc); break;
-	case F_G_SCHEME: set_once(b, &b->gt->scheme, v, what, loc); break;
-	case F_G_SHORT: set_once(b, &g->short_desc, v, what, loc); break;
-	case F_G_LONG: set_once(b, &g->long_desc, v, what, loc); break;
-	case F_G_FULL: set_once(b, &g->full_desc, v, what, loc); break;
-	case F_G_ORGNAME: set_once(b, &g->orgname, v, what, loc); break;
-	case F_G_ORGTYPE: set_once(b, &g->orgtype, v, what, loc); break;
-	case F_G_ORGID: set_once(b, &g->orgid, v, what, loc); break;
-	case F_G_ENROLLACCEPT: set_once(b, &g->enrollaccept, v, what, loc); break;
-	case F_G_ENROLLALLOWED: set_once(b, &g->enrollallowed, v, what, loc); break;
-	case F_G_EMAIL: set_once(b, &g->email, v, what, loc); break;
-	case F_G_URL: set_once(b, &g->url, v, what, loc); break;
-	case F_G_DATASOURCE: set_once(b, &g->datasource, v, what, loc); break;
-	case F_G_REL_LABEL: set_once(b, &b->rel->label, v, what, loc); break;
-	case F_TF_BEGIN: set_once(b, &b->tf->begin, v, what, loc); break;
-	case F_TF_END: set_once(b, &b->tf->end, v, what, loc); break;
-	case F_TF_ADMINPERIOD: set_once(b, &b->tf->adminperiod, v, what, loc); break;
-	case F_MS_TYPE: set_once(b, &b->ms->lmb_type, v, what, loc); break;
+	case F_ADR_POBOX: set_once(b, &p->adr->pobox, v, what); break;
+	case F_ADR_EXTADD: set_once(b, &p->adr->extadd, v, what); break;
+	case F_ADR_LOCALITY: set_once(b, &p->adr->locality, v, what); break;
+	case F_ADR_REGION: set_once(b, &p->adr->region, v, what); break;
+	case F_ADR_PCODE: set_once(b, &p->adr->pcode, v, what); break;
+	case F_ADR_COUNTRY: set_once(b, &p->adr->country, v, what); break;
+	case F_G_SCHEME: set_once(b, &b->gt->scheme, v, what); break;
+	case F_G_SHORT: set_once(b, &g->short_desc, v, what); break;
+	case F_G_LONG: set_once(b, &g->long_desc, v, what); break;
+	case F_G_FULL: set_once(b, &g->full_desc, v, what); break;
+	case F_G_ORGNAME: set_once(b, &g->orgname, v, what); break;
+	case F_G_ORGTYPE: set_once(b, &g->orgtype, v, what); break;
+	case F_G_ORGID: set_once(b, &g->orgid, v, what); break;
+	case F_G_ENROLLACCEPT: set_once(b, &g->enrollaccept, v, what); break;
+	case F_G_ENROLLALLOWED: set_once(b, &g->enrollallowed, v, what); break;
+	case F_G_EMAIL: set_once(b, &g->email, v, what); break;
+	case F_G_URL: set_once(b, &g->url, v, what); break;
+	case F_G_DATASOURCE: set_once(b, &g->datasource, v, what); break;
+	case F_G_REL_LABEL: set_once(b, &b->rel->label, v, what); break;
+	case F_TF_BEGIN: set_once(b, &b->tf->begin, v, what); break;
+	case F_TF_END: set_once(b, &b->tf->end, v, what); break;
+	case F_TF_ADMINPERIOD: set_once(b, &b->tf->adminperiod, v, what); break;
+	case F_MS_TYPE: set_once(b, &b->ms->lmb_type, v, what); break;
 	case F_MB_IDTYPE:
 		/* <idtype>1</idtype>, or Moodle's <idtype idtype="1"/> (§8 #39) */
 		if (!*v && b->idtype_attr)
 			v = b->idtype_attr;
 		if (b->member->idtype != IDT_MISSING) {
-			ims_warn(b->m, W_MULTIPLE_TIMEFRAME, loc, "repeated <idtype>; the first one is kept");
+			ims_warn(b->m, W_MULTIPLE_TIMEFRAME, here(b), "repeated <idtype>; the first one is kept");
 			break;
 		}
 		b->member->idtype = (int8_t)(str_eq(v, "1") ? IDT_PERSON :
@@ -985,14 +996,14 @@ static void end_leaf(ims_builder *b, int field, const char *what, ims_loc loc)
 		if (b->member->idtype == IDT_INVALID)
 			b->member->quarantine = quarantine_reason(b, "idtype '%s' is not 1 (person) or 2 (group)", v);
 		break;
-	case F_R_SUBROLE: set_once(b, &role_extra(b)->subrole, v, what, loc); break;
-	case F_R_USERID: set_once(b, &role_extra(b)->userid, v, what, loc); break;
-	case F_R_DATETIME: set_once(b, &role_extra(b)->datetime, v, what, loc); break;
-	case F_R_EMAIL: set_once(b, &role_extra(b)->email, v, what, loc); break;
-	case F_R_DATASOURCE: set_once(b, &role_extra(b)->datasource, v, what, loc); break;
+	case F_R_SUBROLE: set_once(b, &role_extra(b)->subrole, v, what); break;
+	case F_R_USERID: set_once(b, &role_extra(b)->userid, v, what); break;
+	case F_R_DATETIME: set_once(b, &role_extra(b)->datetime, v, what); break;
+	case F_R_EMAIL: set_once(b, &role_extra(b)->email, v, what); break;
+	case F_R_DATASOURCE: set_once(b, &role_extra(b)->datasource, v, what); break;
 	case F_R_STATUS:
 		if (b->role->status != ST_MISSING) {
-			ims_warn(b->m, W_MULTIPLE_TIMEFRAME, loc, "repeated <status>; the first one is kept");
+			ims_warn(b->m, W_MULTIPLE_TIMEFRAME, here(b), "repeated <status>; the first one is kept");
 			break;
 		}
 		if (str_eq(v, "0") || str_eq(v, "1")) {
@@ -1012,7 +1023,7 @@ static void end_leaf(ims_builder *b, int field, const char *what, ims_loc loc)
 				b->role->roletype = ROLE_UNKNOWN;
 			}
 		} else if (ims_roletype_parse(v, strlen(v)) != b->role->roletype) {
-			ims_warn(b->m, W_NON_STANDARD_VALUE, loc,
+			ims_warn(b->m, W_NON_STANDARD_VALUE, here(b),
 				 "<roletype>%s</roletype> differs from the roletype attribute; the "
 				 "attribute is kept", v);
 		}
@@ -1020,13 +1031,13 @@ static void end_leaf(ims_builder *b, int field, const char *what, ims_loc loc)
 	}
 }
 
-static void end_sourcedid(ims_builder *b, int owner, ims_loc loc)
+static void end_sourcedid(ims_builder *b, int owner)
 {
 	const char *id = b->sid.id;
 	if (!id)
 		id = b->sid.id = intern(b, "", 0);
 	if (*id)
-		check_nbsp(b, id, loc);
+		check_nbsp(b, id, here(b));
 	switch (owner) {
 	case S_PERSON:
 	case S_GROUP: {
@@ -1040,7 +1051,7 @@ static void end_sourcedid(ims_builder *b, int owner, ims_loc loc)
 	}
 	case S_MEMBERSHIP:
 		if (b->ms->id) {
-			ims_warn(b->m, W_MULTIPLE_TIMEFRAME, loc, "repeated <sourcedid> in <membership>; the first one is kept");
+			ims_warn(b->m, W_MULTIPLE_TIMEFRAME, here(b), "repeated <sourcedid> in <membership>; the first one is kept");
 			break;
 		}
 		b->ms->source = b->sid.source;
@@ -1048,7 +1059,7 @@ static void end_sourcedid(ims_builder *b, int owner, ims_loc loc)
 		break;
 	case S_MEMBER:
 		if (b->member->id) {
-			ims_warn(b->m, W_MULTIPLE_TIMEFRAME, loc, "repeated <sourcedid> in <member>; the first one is kept");
+			ims_warn(b->m, W_MULTIPLE_TIMEFRAME, here(b), "repeated <sourcedid> in <member>; the first one is kept");
 			break;
 		}
 		b->member->source = b->sid.source;
@@ -1143,7 +1154,7 @@ static void end_role_checks(ims_builder *b, ims_member *mb, ims_role *r)
 	}
 }
 
-static void end_member(ims_builder *b, ims_loc loc)
+static void end_member(ims_builder *b)
 {
 	ims_member *mb = b->member;
 	if (!mb->id)
@@ -1155,7 +1166,7 @@ static void end_member(ims_builder *b, ims_loc loc)
 			mb->quarantine = quarantine_reason(b, "member has no <role>");
 	}
 	if (mb->idtype == IDT_MISSING && *mb->id)
-		ims_warn(b->m, W_IDTYPE_MISSING, loc,
+		ims_warn(b->m, W_IDTYPE_MISSING, here(b),
 			 "member %s has no idtype; it is a person only if the id names one and no group",
 			 mb->id);
 	for (ims_role *r = mb->roles; r; r = r->next)
@@ -1175,7 +1186,7 @@ static void end_membership(ims_builder *b)
 	b->ms = NULL;
 }
 
-int ims_build_end(ims_builder *b, ims_loc loc, errinfo *e)
+int ims_build_end(ims_builder *b, errinfo *e)
 {
 	frame f = b->stack[b->depth];
 	int parent = b->stack[b->depth - 1].state;
@@ -1199,16 +1210,16 @@ int ims_build_end(ims_builder *b, ims_loc loc, errinfo *e)
 			}
 		}
 		return raw_check(b, e);
-	case S_LEAF: end_leaf(b, f.field, f.local, loc); break;
-	case S_SOURCEDID: end_sourcedid(b, parent, loc); break;
+	case S_LEAF: end_leaf(b, f.field, f.local); break;
+	case S_SOURCEDID: end_sourcedid(b, parent); break;
 	case S_PERSON: end_person(b); break;
 	case S_GROUP: end_group(b); break;
-	case S_MEMBER: end_member(b, loc); break;
+	case S_MEMBER: end_member(b); break;
 	case S_MEMBERSHIP: end_membership(b); break;
 	case S_ROLE: b->role = NULL; break;
 	case S_G_REL:
 		if (b->rel->id && b->group->sourcedids && b->rel->id == record_key(b->group->sourcedids)) {
-			ims_warn(b->m, W_SELF_RELATIONSHIP, loc,
+			ims_warn(b->m, W_SELF_RELATIONSHIP, here(b),
 				 "group %s names itself as its relationship; that edge is ignored", b->rel->id);
 		} else {
 			ims_relationship **tail = &b->group->relationships;

@@ -39,8 +39,13 @@ typedef struct ims_attr {
 
 typedef struct ims_builder ims_builder;
 
+/* Returns the current position in the file; called only when a record
+ * starts or a warning is made, since most elements need none. */
+typedef ims_loc (*ims_locator)(void *ctx);
+
 /* A builder adds records to m, tagging them with file index `file`. */
-ims_builder *ims_builder_new(ims_model *m, uint32_t file, const ims_parse_options *opt);
+ims_builder *ims_builder_new(ims_model *m, uint32_t file, const ims_parse_options *opt,
+			      ims_locator locate, void *locate_ctx);
 void ims_builder_free(ims_builder *b);
 
 /* Event handlers. Each returns 0, or -EXIT_DATAERR with e set when the file
@@ -49,9 +54,9 @@ void ims_builder_free(ims_builder *b);
  * ims_name_lookup; same_ns tells whether the element is in the root
  * element's namespace. */
 int ims_build_start(ims_builder *b, const char *local, int name, bool exact, bool same_ns,
-		    const ims_attr *attrs, size_t nattrs, ims_loc loc, errinfo *e);
+		    const ims_attr *attrs, size_t nattrs, errinfo *e);
 int ims_build_text(ims_builder *b, const char *text, size_t len, errinfo *e);
-int ims_build_end(ims_builder *b, ims_loc loc, errinfo *e);
+int ims_build_end(ims_builder *b, errinfo *e);
 /* After the document ended well-formed: checks that a root was seen and runs
  * the whole-file checks (ids differing only by case). */
 int ims_build_finish(ims_builder *b, errinfo *e);

@@ -24,12 +24,12 @@ static uint64_t count_newlines(const char *s, size_t n)
 	return c;
 }
 
-void ims_excerpt_add(ims_excerpt *x, const char *data, size_t n)
+char *ims_excerpt_buffer(ims_excerpt *x, size_t cap)
 {
-	if (n > x->cap) {
-		x->prev = xrealloc(x->prev, n);
-		x->cur = xrealloc(x->cur, n);
-		x->cap = n;
+	if (cap > x->cap) {
+		x->prev = xrealloc(x->prev, cap);
+		x->cur = xrealloc(x->cur, cap);
+		x->cap = cap;
 	}
 	char *t = x->prev;
 	x->prev = x->cur;
@@ -37,7 +37,12 @@ void ims_excerpt_add(ims_excerpt *x, const char *data, size_t n)
 	x->prev_line = x->cur_line;
 	x->cur = t;
 	x->cur_line = x->prev_line + count_newlines(x->prev, x->prev_len);
-	memcpy(x->cur, data, n);
+	x->cur_len = 0;
+	return x->cur;
+}
+
+void ims_excerpt_commit(ims_excerpt *x, size_t n)
+{
 	x->cur_len = n;
 }
 

@@ -17,8 +17,11 @@ typedef struct ims_excerpt {
 } ims_excerpt;
 
 void ims_excerpt_init(ims_excerpt *x);
-/* Remembers a chunk (the previous one is kept too, older ones dropped). */
-void ims_excerpt_add(ims_excerpt *x, const char *data, size_t n);
+/* Returns a buffer of cap bytes to read the next chunk into (the chunk
+ * before the current one is dropped); ims_excerpt_commit then records how
+ * many bytes it holds. No byte is copied. */
+char *ims_excerpt_buffer(ims_excerpt *x, size_t cap);
+void ims_excerpt_commit(ims_excerpt *x, size_t n);
 /* Writes the text around line:col (1-based) into out, as one or two lines:
  * the text, and a caret under the column. Returns false when that line is no
  * longer (or not yet) in memory. */

@@ -42,6 +42,8 @@ typedef struct parser {
 	const xmlChar *root_uri;    /* namespace of the root element (may be NULL) */
 	bool root_started;
 
+	errinfo cb_err;             /* filled by the builder when it refuses */
+
 	/* the first fatal problem */
 	bool failed;
 	int err_code;               /* libxml2 error code, or 0 for our own refusals */
@@ -65,6 +67,11 @@ static ims_loc current_loc(parser *p)
 	int col = xmlSAX2GetColumnNumber(p->ctxt);
 	ims_repair_map_position(p->repair, &line, &col);
 	return (ims_loc){ p->file, (uint32_t)(line > 0 ? line : 0), (uint32_t)(col > 0 ? col : 0) };
+}
+
+static ims_loc locate(void *ctx)
+{
+	return current_loc(ctx);
 }
 
 static void fail_at(parser *p, int code, int line, int col, const char *msg)
@@ -213,7 +220,6 @@ static void on_start(void *user, const xmlChar *local, const xmlChar *prefix, co
 	ims_attr attrs[32];
 	size_t nattrs = 0;
 	bool exact;
-	errinfo e = { 0 };
 
 	if (p->failed)
 		return;
@@ -233,28 +239,26 @@ static void on_start(void *user, const xmlChar *local, const xmlChar *prefix, co
 	int name = lookup_name(p, local, &exact);
 	bool same_ns = uri == p->root_uri || (uri && p->root_uri && xmlStrEqual(uri, p->root_uri));
 	if (ims_build_start(p->b, (const char *)local, name, exact, same_ns, attrs, nattrs,
-			    current_loc(p), &e) < 0)
-		refuse(p, e.msg);
+			    &p->cb_err) < 0)
+		refuse(p, p->cb_err.msg);
 }
 
 static void on_end(void *user, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri)
 {
 	parser *p = user;
-	errinfo e = { 0 };
 	if (p->failed)
 		return;
-	if (ims_build_end(p->b, current_loc(p), &e) < 0)
-		refuse(p, e.msg);
+	if (ims_build_end(p->b, &p->cb_err) < 0)
+		refuse(p, p->cb_err.msg);
 }
 
 static void on_text(void *user, const xmlChar *text, int len)
 {
 	parser *p = user;
-	errinfo e = { 0 };
 	if (p->failed)
 		return;
-	if (ims_build_text(p->b, (const char *)text, (size_t)len, &e) < 0)
-		refuse(p, e.msg);
+	if (ims_build_text(p->b, (const char *)text, (size_t)len, &p->cb_err) < 0)
+		refuse(p, p->cb_err.msg);
 }
 
 static void init_handler(xmlSAXHandler *h)
@@ -389,7 +393,7 @@ static int run(parser *p, chunk_source next_chunk, void *src, errinfo *e)
 	xmlSchemaParserCtxtPtr sctxt = NULL;
 	xmlSchemaValidCtxtPtr vctxt = NULL;
 	xmlSchemaSAXPlugPtr plug = NULL;
-	char *buf = xmalloc(CHUNK_SIZE);
+	char *buf;
 	size_t total = 0;
 	int rc = 0;
 
@@ -418,6 +422,7 @@ static int run(parser *p, chunk_source next_chunk, void *src, errinfo *e)
 
 	for (;;) {
 		size_t got = 0;
+		buf = ims_excerpt_buffer(&p->excerpt, CHUNK_SIZE);
 		rc = next_chunk(src, buf, CHUNK_SIZE, &got, e);
 		if (rc < 0)
 			goto out;
@@ -436,7 +441,7 @@ static int run(parser *p, chunk_source next_chunk, void *src, errinfo *e)
 			}
 		}
 		total += got;
-		ims_excerpt_add(&p->excerpt, buf, got);
+		ims_excerpt_commit(&p->excerpt, got);
 		ims_repair_feed(p->repair, buf, got, feed, p);
 		if (p->failed)
 			break;
@@ -476,7 +481,6 @@ out:
 		xmlSchemaFree(schema);
 	if (sctxt)
 		xmlSchemaFreeParserCtxt(sctxt);
-	free(buf);
 	return rc;
 }
 
@@ -505,7 +509,7 @@ static int parse_with(ims_model *m, const char *name, chunk_source next_chunk, v
 	p.opt = opt;
 	p.file = add_file_name(m, name);
 	p.schema_errors = schema_errors;
-	p.b = ims_builder_new(m, p.file, opt);
+	p.b = ims_builder_new(m, p.file, opt, locate, &p);
 	p.repair = ims_repairer_new(opt->repair, m, p.file);
 	ptrmap_init(&p.names);
 	ims_excerpt_init(&p.excerpt);

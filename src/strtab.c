@@ -4,6 +4,7 @@
 #include "strtab.h"
 #include "util.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,15 +32,33 @@ void strtab_init(strtab *t, arena *mem)
 	t->slots = xcalloc(t->cap, sizeof *t->slots);
 }
 
-static size_t find_slot(const char **slots, size_t cap, const char *s, size_t n, uint32_t h)
+/* FNV-1a mixed by a 64-bit finalizer, so that the low bits used for the
+ * slot index depend on every byte. */
+static uint32_t hash_of(const char *s, size_t n)
+{
+	uint64_t h = hash_bytes(s, n, HASH_SEED);
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return (uint32_t)h;
+}
+
+static inline bool slot_holds(const strtab_slot *sl, const char *s, size_t n, uint32_t h)
+{
+	if (sl->hash != h || sl->len != n)
+		return false;
+	if (n <= STRTAB_PREFIX)
+		return memcmp(sl->prefix, s, n) == 0;
+	return memcmp(sl->prefix, s, STRTAB_PREFIX) == 0 &&
+	       memcmp(sl->str + STRTAB_PREFIX, s + STRTAB_PREFIX, n - STRTAB_PREFIX) == 0;
+}
+
+static size_t find_slot(const strtab_slot *slots, size_t cap, const char *s, size_t n, uint32_t h)
 {
 	size_t i = h & (cap - 1);
 	for (;;) {
-		const char *c = slots[i];
-		if (!c)
-			return i;
-		const strhead *hd = head_of(c);
-		if (hd->hash == h && hd->len == n && memcmp(c, s, n) == 0)
+		const strtab_slot *sl = &slots[i];
+		if (!sl->str || slot_holds(sl, s, n, h))
 			return i;
 		i = (i + 1) & (cap - 1);
 	}
@@ -48,15 +67,14 @@ static size_t find_slot(const char **slots, size_t cap, const char *s, size_t n,
 static void grow(strtab *t)
 {
 	size_t ncap = t->cap * 2;
-	const char **ns = xcalloc(ncap, sizeof *ns);
+	strtab_slot *ns = xcalloc(ncap, sizeof *ns);
 	for (size_t i = 0; i < t->cap; i++) {
-		const char *c = t->slots[i];
-		if (c) {
-			size_t j = head_of(c)->hash & (ncap - 1);
-			while (ns[j])
-				j = (j + 1) & (ncap - 1);
-			ns[j] = c;
-		}
+		if (!t->slots[i].str)
+			continue;
+		size_t j = t->slots[i].hash & (ncap - 1);
+		while (ns[j].str)
+			j = (j + 1) & (ncap - 1);
+		ns[j] = t->slots[i];
 	}
 	free(t->slots);
 	t->slots = ns;
@@ -65,17 +83,16 @@ static void grow(strtab *t)
 
 const char *strtab_lookup(const strtab *t, const char *s, size_t n)
 {
-	uint32_t h = (uint32_t)hash_bytes(s, n, HASH_SEED);
-	return t->slots[find_slot(t->slots, t->cap, s, n, h)];
+	return t->slots[find_slot(t->slots, t->cap, s, n, hash_of(s, n))].str;
 }
 
 const char *strtab_intern(strtab *t, const char *s, size_t n)
 {
-	uint32_t h = (uint32_t)hash_bytes(s, n, HASH_SEED);
+	uint32_t h = hash_of(s, n);
 	size_t i = find_slot(t->slots, t->cap, s, n, h);
 
-	if (t->slots[i])
-		return t->slots[i];
+	if (t->slots[i].str)
+		return t->slots[i].str;
 	if ((t->count + 1) * 4 > t->cap * 3) {
 		grow(t);
 		i = find_slot(t->slots, t->cap, s, n, h);
@@ -87,7 +104,11 @@ const char *strtab_intern(strtab *t, const char *s, size_t n)
 	char *str = mem + sizeof(strhead);
 	memcpy(str, s, n);
 	str[n] = '\0';
-	t->slots[i] = str;
+	strtab_slot *sl = &t->slots[i];
+	sl->hash = h;
+	sl->len = (uint32_t)n;
+	sl->str = str;
+	memcpy(sl->prefix, s, n < STRTAB_PREFIX ? n : STRTAB_PREFIX);
 	t->count++;
 	t->bytes += n + 1;
 	return str;

@@ -7,9 +7,21 @@
 #include <stdint.h>
 #include "arena.h"
 
+#define STRTAB_PREFIX 16
+
+/* A slot keeps the hash, the length and the first bytes of its string, so
+ * that a lookup of a short string touches one cache line, not two. */
+typedef struct strtab_slot {
+	uint32_t hash;
+	uint32_t len;
+	const char *str;     /* NULL = empty slot */
+	char prefix[STRTAB_PREFIX];
+} strtab_slot;
+
 typedef struct strtab {
 	arena *mem;          /* where the strings live (not owned) */
-	const char **slots;  /* open addressing table of interned strings */
+	strtab_slot *slots;  /* open addressing; hash and length kept in the slot
+	                      * so that probing touches no string */
 	size_t cap, count;
 	size_t bytes;        /* total bytes of distinct strings */
 } strtab;
