@@ -18,7 +18,7 @@ struct arena_block {
 	alignas(ARENA_ALIGN) unsigned char data[];
 };
 
-#define ARENA_BLOCK_SIZE (256 * 1024)
+#define ARENA_BLOCK_SIZE (1024 * 1024)
 
 void arena_init(arena *a)
 {

@@ -137,6 +137,8 @@ struct ims_builder {
 
 	/* sub-structures being built */
 	ims_sourcedid sid;
+	bool sid_empty;         /* its id is "" (known without reading the string) */
+	bool member_id_empty;
 	ims_timeframe *tf;
 	ims_relationship *rel;
 	ims_grouptype *gt;
@@ -262,14 +264,15 @@ static bool attr_is(const ims_attr *a, const char *name)
 	return str_ieq_ascii(a->name, name);
 }
 
-/* A NBSP (U+00A0) at either end of an id is not trimmed, but warned (§8 #44). */
-static void check_nbsp(ims_builder *b, const char *id, ims_loc loc)
+/* A NBSP (U+00A0) at either end of an id is not trimmed, but warned (§8 #44).
+ * Checked on the text buffer, before interning, so that the interned
+ * string is never read back (it is cold in memory). */
+static void check_nbsp(ims_builder *b, const char *id, size_t n)
 {
-	size_t n = strlen(id);
 	if ((n >= 2 && (unsigned char)id[0] == 0xC2 && (unsigned char)id[1] == 0xA0) ||
 	    (n >= 2 && (unsigned char)id[n - 2] == 0xC2 && (unsigned char)id[n - 1] == 0xA0))
-		ims_warn(b->m, W_NBSP_IN_ID, loc,
-			 "id '%s' begins or ends with a no-break space (U+00A0), kept as is", id);
+		ims_warn(b->m, W_NBSP_IN_ID, here(b),
+			 "id '%.*s' begins or ends with a no-break space (U+00A0), kept as is", (int)n, id);
 }
 
 static void check_date(ims_builder *b, const char *what, const char *value, ims_loc loc)
@@ -533,6 +536,7 @@ static void start_membership(ims_builder *b, const ims_attr *attrs, size_t nattr
 static void start_member(ims_builder *b, const ims_attr *attrs, size_t nattrs, ims_loc loc)
 {
 	ims_member *mb = ims_alloc(b->m, sizeof *mb);
+	b->member_id_empty = false;
 	mb->line = loc.line;
 	for (size_t i = 0; i < nattrs; i++)
 		if (attr_is(&attrs[i], "recstatus"))
@@ -906,19 +910,43 @@ static const char *quarantine_reason(ims_builder *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* The trimmed, interned text of the leaf being closed. */
-static const char *leaf_value(ims_builder *b)
+/* Free text that is unique to its record (names, addresses, descriptions)
+ * is copied into the arena; ids and the short vocabulary every record
+ * repeats (source, status, idtype, role and type codes) are interned, so ids
+ * compare with == and the table stays small enough to stay in cache. */
+static bool is_free_text(int field)
+{
+	switch (field) {
+	case F_P_USERID: case F_P_FN: case F_P_SORT: case F_P_NICKNAME: case F_P_FAMILY:
+	case F_P_GIVEN: case F_P_OTHER: case F_P_PREFIX: case F_P_SUFFIX: case F_P_PARTNAME:
+	case F_P_BDAY: case F_P_EMAIL: case F_P_URL: case F_P_TEL: case F_P_PHOTO:
+	case F_ADR_POBOX: case F_ADR_EXTADD: case F_ADR_STREET: case F_ADR_LOCALITY:
+	case F_ADR_PCODE: case F_G_SHORT: case F_G_LONG: case F_G_FULL: case F_G_EMAIL:
+	case F_G_URL: case F_R_USERID: case F_R_EMAIL: case F_R_DATETIME:
+		return true;
+	}
+	return false;
+}
+
+static const char *leaf_value(ims_builder *b, int field)
 {
 	const char *s = sb_str(&b->text);
 	size_t n = b->text.len;
 	str_trim_span(&s, &n);
 	if (b->person || b->group)
 		fp_add(b, s, n);
+	if (field == F_SID_ID) {
+		b->sid_empty = n == 0;
+		check_nbsp(b, s, n);
+	}
+	if (is_free_text(field))
+		return arena_strndup(&b->m->mem, s, n);
 	return intern(b, s, n);
 }
 
 static void end_leaf(ims_builder *b, int field, const char *what)
 {
-	const char *v = leaf_value(b);
+	const char *v = leaf_value(b, field);
 	ims_person *p = b->person;
 	ims_group *g = b->group;
 	ims_properties *pr = &b->m->properties;
@@ -1034,10 +1062,10 @@ static void end_leaf(ims_builder *b, int field, const char *what)
 static void end_sourcedid(ims_builder *b, int owner)
 {
 	const char *id = b->sid.id;
-	if (!id)
+	if (!id) {
 		id = b->sid.id = intern(b, "", 0);
-	if (*id)
-		check_nbsp(b, id, here(b));
+		b->sid_empty = true;
+	}
 	switch (owner) {
 	case S_PERSON:
 	case S_GROUP: {
@@ -1064,6 +1092,7 @@ static void end_sourcedid(ims_builder *b, int owner)
 		}
 		b->member->source = b->sid.source;
 		b->member->id = id;
+		b->member_id_empty = b->sid_empty;
 		break;
 	case S_G_REL:
 		b->rel->source = b->sid.source;
@@ -1157,15 +1186,17 @@ static void end_role_checks(ims_builder *b, ims_member *mb, ims_role *r)
 static void end_member(ims_builder *b)
 {
 	ims_member *mb = b->member;
-	if (!mb->id)
+	if (!mb->id) {
 		mb->id = intern(b, "", 0);
+		b->member_id_empty = true;
+	}
 	if (!mb->quarantine) {
-		if (!*mb->id)
+		if (b->member_id_empty)
 			mb->quarantine = quarantine_reason(b, "member has an empty or missing sourcedid id");
 		else if (!mb->roles)
 			mb->quarantine = quarantine_reason(b, "member has no <role>");
 	}
-	if (mb->idtype == IDT_MISSING && *mb->id)
+	if (mb->idtype == IDT_MISSING && !b->member_id_empty)
 		ims_warn(b->m, W_IDTYPE_MISSING, here(b),
 			 "member %s has no idtype; it is a person only if the id names one and no group",
 			 mb->id);

@@ -1,10 +1,12 @@
 /* ims_model.h -- the in-memory IMS Enterprise 1.1 model: persons, groups,
  * memberships, members and roles, as read from one or more files.
  *
- * Everything lives in the model's arena and every string is interned, so
- * the whole model is freed by ims_model_free and equal strings compare with
- * ==. Absent optional text is NULL; present but empty text is "" (the
- * reference §4.7 distinguishes them). Lists are singly linked in document
+ * Everything lives in the model's arena, so the whole model is freed by
+ * ims_model_free. Ids (sourcedid ids and sources, member ids) and the short
+ * vocabulary records repeat (codes, types) are interned: equal ids compare
+ * with ==. Free text unique to a record (names, emails, descriptions,
+ * extensions) is stored once, not interned. Absent optional text is NULL;
+ * present but empty text is "" (the reference §4.7 distinguishes them). Lists are singly linked in document
  * order. Line numbers are those of the record's start tag in its file. */
 #ifndef IMS2MOODLE_IMS_MODEL_H
 #define IMS2MOODLE_IMS_MODEL_H

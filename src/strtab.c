@@ -43,22 +43,43 @@ static uint32_t hash_of(const char *s, size_t n)
 	return (uint32_t)h;
 }
 
-static inline bool slot_holds(const strtab_slot *sl, const char *s, size_t n, uint32_t h)
+/* The key being looked up, with its first bytes zero-padded so that the
+ * prefix compares as two words. */
+typedef struct lookup_key {
+	const char *s;
+	size_t n;
+	uint32_t h;
+	char prefix[STRTAB_PREFIX];
+} lookup_key;
+
+static void make_key(lookup_key *k, const char *s, size_t n)
 {
-	if (sl->hash != h || sl->len != n)
-		return false;
-	if (n <= STRTAB_PREFIX)
-		return memcmp(sl->prefix, s, n) == 0;
-	return memcmp(sl->prefix, s, STRTAB_PREFIX) == 0 &&
-	       memcmp(sl->str + STRTAB_PREFIX, s + STRTAB_PREFIX, n - STRTAB_PREFIX) == 0;
+	k->s = s;
+	k->n = n;
+	k->h = hash_of(s, n);
+	memset(k->prefix, 0, sizeof k->prefix);
+	memcpy(k->prefix, s, n < STRTAB_PREFIX ? n : STRTAB_PREFIX);
 }
 
-static size_t find_slot(const strtab_slot *slots, size_t cap, const char *s, size_t n, uint32_t h)
+static inline bool slot_holds(const strtab_slot *sl, const lookup_key *k)
 {
-	size_t i = h & (cap - 1);
+	uint64_t a[2], b[2];
+	if (sl->hash != k->h || sl->len != k->n)
+		return false;
+	memcpy(a, sl->prefix, sizeof a);
+	memcpy(b, k->prefix, sizeof b);
+	if (a[0] != b[0] || a[1] != b[1])
+		return false;
+	return k->n <= STRTAB_PREFIX ||
+	       memcmp(sl->str + STRTAB_PREFIX, k->s + STRTAB_PREFIX, k->n - STRTAB_PREFIX) == 0;
+}
+
+static size_t find_slot(const strtab_slot *slots, size_t cap, const lookup_key *k)
+{
+	size_t i = k->h & (cap - 1);
 	for (;;) {
 		const strtab_slot *sl = &slots[i];
-		if (!sl->str || slot_holds(sl, s, n, h))
+		if (!sl->str || slot_holds(sl, k))
 			return i;
 		i = (i + 1) & (cap - 1);
 	}
@@ -83,19 +104,23 @@ static void grow(strtab *t)
 
 const char *strtab_lookup(const strtab *t, const char *s, size_t n)
 {
-	return t->slots[find_slot(t->slots, t->cap, s, n, hash_of(s, n))].str;
+	lookup_key k;
+	make_key(&k, s, n);
+	return t->slots[find_slot(t->slots, t->cap, &k)].str;
 }
 
 const char *strtab_intern(strtab *t, const char *s, size_t n)
 {
-	uint32_t h = hash_of(s, n);
-	size_t i = find_slot(t->slots, t->cap, s, n, h);
+	lookup_key k;
+	make_key(&k, s, n);
+	uint32_t h = k.h;
+	size_t i = find_slot(t->slots, t->cap, &k);
 
 	if (t->slots[i].str)
 		return t->slots[i].str;
 	if ((t->count + 1) * 4 > t->cap * 3) {
 		grow(t);
-		i = find_slot(t->slots, t->cap, s, n, h);
+		i = find_slot(t->slots, t->cap, &k);
 	}
 	char *mem = arena_alloc(t->mem, sizeof(strhead) + n + 1);
 	strhead *hd = (strhead *)(void *)mem;
@@ -108,7 +133,7 @@ const char *strtab_intern(strtab *t, const char *s, size_t n)
 	sl->hash = h;
 	sl->len = (uint32_t)n;
 	sl->str = str;
-	memcpy(sl->prefix, s, n < STRTAB_PREFIX ? n : STRTAB_PREFIX);
+	memcpy(sl->prefix, k.prefix, STRTAB_PREFIX);
 	t->count++;
 	t->bytes += n + 1;
 	return str;
