@@ -62,7 +62,7 @@ typedef struct state_view {
 	ptrmap course_by_id;       /* (void*)courseid -> state_course* */
 	ptrmap user_by_person;     /* interned person id -> state_user* */
 	ptrmap user_by_id;
-	ptrmap enrolments_by_course; /* (void*)courseid -> ptrmap* (userid -> state_enrolment*) */
+	ptrmap enrolments_by_course; /* (void*)courseid -> the course's enrolments (state_view.c) */
 	int64_t last_reconcile;    /* Unix time of the last reconcile run, 0 never */
 	const char *last_file_datetime; /* properties/datetime of the last applied file */
 } state_view;
@@ -75,7 +75,8 @@ const state_course *state_course_of_id(const state_view *v, int64_t courseid);
 const state_user *state_user_of_person(const state_view *v, const char *person_id);
 const state_user *state_user_of_id(const state_view *v, int64_t userid);
 const state_enrolment *state_enrolment_of(const state_view *v, int64_t courseid, int64_t userid);
-/* Calls fn for each enrolment the store holds in a course. */
+/* Calls fn for each enrolment the store holds in a course (courseid 0: in
+ * every course), in the order they were added. */
 void state_each_enrolment(const state_view *v, int64_t courseid,
 			  void (*fn)(void *ctx, const state_enrolment *e), void *ctx);
 

@@ -1,0 +1,174 @@
+/* state_view.c -- the in-memory view of the state store that the planner
+ * reads (see state.h): courses, users and enrolments ims2moodle applied,
+ * indexed by IMS id and by Moodle id. state.c fills it from SQLite; tests
+ * fill it directly. */
+#include "config.h"
+#include "state.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ID_KEY(id) ((const void *)(intptr_t)(id))
+
+/* The enrolments of one course: by user, and in insertion order. */
+typedef struct course_enrolments {
+	ptrmap by_user;
+	state_enrolment **list;
+	size_t n;
+} course_enrolments;
+
+state_view *state_view_new(void)
+{
+	state_view *v = xcalloc(1, sizeof *v);
+	arena_init(&v->mem);
+	strtab_init(&v->strings, &v->mem);
+	ptrmap_init(&v->course_by_group);
+	ptrmap_init(&v->course_by_id);
+	ptrmap_init(&v->user_by_person);
+	ptrmap_init(&v->user_by_id);
+	ptrmap_init(&v->enrolments_by_course);
+	return v;
+}
+
+void state_view_free(state_view *v)
+{
+	if (!v)
+		return;
+	const void *k;
+	void *m;
+	for (size_t it = 0; ptrmap_next(&v->enrolments_by_course, &it, &k, &m);) {
+		ptrmap_free(&((course_enrolments *)m)->by_user);
+		free(((course_enrolments *)m)->list);
+	}
+	ptrmap_free(&v->course_by_group);
+	ptrmap_free(&v->course_by_id);
+	ptrmap_free(&v->user_by_person);
+	ptrmap_free(&v->user_by_id);
+	ptrmap_free(&v->enrolments_by_course);
+	free(v->courses);
+	free(v->users);
+	free(v->enrolments);
+	strtab_free(&v->strings);
+	arena_free(&v->mem);
+	free(v);
+}
+
+static const char *copy(state_view *v, const char *s)
+{
+	return s ? strtab_intern(&v->strings, s, strlen(s)) : NULL;
+}
+
+static const char *find(const state_view *v, const char *s)
+{
+	return s ? strtab_lookup(&v->strings, s, strlen(s)) : NULL;
+}
+
+static void push(void ***arr, size_t *n, void *item)
+{
+	if ((*n & (*n - 1)) == 0)
+		*arr = xrealloc(*arr, (*n ? *n * 2 : 1) * sizeof **arr);
+	(*arr)[(*n)++] = item;
+}
+
+state_course *state_view_add_course(state_view *v, const state_course *c)
+{
+	state_course *n = arena_alloc(&v->mem, sizeof *n);
+	*n = *c;
+	n->group_id = copy(v, c->group_id);
+	n->idnumber = copy(v, c->idnumber);
+	n->shortname = copy(v, c->shortname);
+	push((void ***)&v->courses, &v->ncourses, n);
+	if (n->group_id)
+		ptrmap_put(&v->course_by_group, n->group_id, n);
+	ptrmap_put(&v->course_by_id, ID_KEY(n->courseid), n);
+	return n;
+}
+
+state_user *state_view_add_user(state_view *v, const state_user *u)
+{
+	state_user *n = arena_alloc(&v->mem, sizeof *n);
+	*n = *u;
+	n->person_id = copy(v, u->person_id);
+	n->username = copy(v, u->username);
+	n->idnumber = copy(v, u->idnumber);
+	n->email = copy(v, u->email);
+	push((void ***)&v->users, &v->nusers, n);
+	if (n->person_id)
+		ptrmap_put(&v->user_by_person, n->person_id, n);
+	ptrmap_put(&v->user_by_id, ID_KEY(n->userid), n);
+	return n;
+}
+
+state_enrolment *state_view_add_enrolment(state_view *v, const state_enrolment *e)
+{
+	state_enrolment *n = arena_alloc(&v->mem, sizeof *n);
+	*n = *e;
+	n->group_id = copy(v, e->group_id);
+	n->person_id = copy(v, e->person_id);
+	if (e->nroles > 0) {
+		n->roleids = arena_alloc(&v->mem, (size_t)e->nroles * sizeof *n->roleids);
+		memcpy(n->roleids, e->roleids, (size_t)e->nroles * sizeof *n->roleids);
+	} else {
+		n->roleids = NULL;
+		n->nroles = 0;
+	}
+	push((void ***)&v->enrolments, &v->nenrolments, n);
+	course_enrolments *ce = ptrmap_get(&v->enrolments_by_course, ID_KEY(e->courseid));
+	if (!ce) {
+		ce = arena_alloc(&v->mem, sizeof *ce);
+		ptrmap_init(&ce->by_user);
+		ptrmap_put(&v->enrolments_by_course, ID_KEY(e->courseid), ce);
+	}
+	if (!ptrmap_put(&ce->by_user, ID_KEY(e->userid), n))
+		push((void ***)&ce->list, &ce->n, n);
+	else
+		for (size_t i = 0; i < ce->n; i++)
+			if (ce->list[i]->userid == e->userid)
+				ce->list[i] = n;
+	return n;
+}
+
+const state_course *state_course_of_group(const state_view *v, const char *group_id)
+{
+	const char *k = find(v, group_id);
+	return k ? ptrmap_get(&v->course_by_group, k) : NULL;
+}
+
+const state_course *state_course_of_id(const state_view *v, int64_t courseid)
+{
+	return ptrmap_get(&v->course_by_id, ID_KEY(courseid));
+}
+
+const state_user *state_user_of_person(const state_view *v, const char *person_id)
+{
+	const char *k = find(v, person_id);
+	return k ? ptrmap_get(&v->user_by_person, k) : NULL;
+}
+
+const state_user *state_user_of_id(const state_view *v, int64_t userid)
+{
+	return ptrmap_get(&v->user_by_id, ID_KEY(userid));
+}
+
+const state_enrolment *state_enrolment_of(const state_view *v, int64_t courseid, int64_t userid)
+{
+	const course_enrolments *ce = ptrmap_get(&v->enrolments_by_course, ID_KEY(courseid));
+	return ce ? ptrmap_get(&ce->by_user, ID_KEY(userid)) : NULL;
+}
+
+void state_each_enrolment(const state_view *v, int64_t courseid,
+			  void (*fn)(void *ctx, const state_enrolment *e), void *ctx)
+{
+	/* In insertion order, never hash order, so that plans are
+	 * deterministic. A replaced enrolment is visited once, as replaced. */
+	if (courseid == 0) {
+		for (size_t i = 0; i < v->nenrolments; i++)
+			if (state_enrolment_of(v, v->enrolments[i]->courseid, v->enrolments[i]->userid) ==
+			    v->enrolments[i])
+				fn(ctx, v->enrolments[i]);
+		return;
+	}
+	const course_enrolments *ce = ptrmap_get(&v->enrolments_by_course, ID_KEY(courseid));
+	for (size_t i = 0; ce && i < ce->n; i++)
+		fn(ctx, ce->list[i]);
+}

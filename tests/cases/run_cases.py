@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""tests/cases/run_cases.py -- runs the data-driven end-to-end cases.
+
+Each case is a directory under tests/cases/ (in the spirit of curl's
+tests/data): what the SIS sends, what the Moodle site holds before, how
+ims2moodle is configured, and what must come out.
+
+    case.json            title, refs (reference rows), and optional keys:
+                           config      text appended to the configuration file
+                           setup       IMS files applied first (to seed the store)
+                           plan_args   extra arguments for `plan`
+                           plan_exit   expected exit status of `plan` (default 2)
+                           apply       true: apply the plan and check the state
+                           apply_args  extra arguments for `apply`
+                           apply_exit  expected exit status of `apply` (default 0)
+                           faults      emulator --faults SPEC (with --seed 1)
+    input.xml            the file planned (and applied)
+    state.json           the emulator's state before (default: a fresh site)
+    expected-plan.json   the plan as `plan --format json` prints it
+    expected-state.json  a subset of /__state after apply (lists compared whole)
+
+The runner starts the emulator on a free loopback port per case, points
+ims2moodle at it through a configuration file and MOODLE_TOKEN, and stops
+it afterwards. On a mismatch it prints a unified diff of the JSON.
+
+    run_cases.py [--update] [CASE...]
+
+--update rewrites the expected files from what came out (review the diff
+before committing). Environment: IMS2MOODLE, FAKEMOODLE (the binaries),
+top_srcdir.
+"""
+import difflib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import urllib.request
+
+TOKEN = "0123456789abcdef0123456789abcdef"
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def pretty(obj):
+    return json.dumps(obj, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+
+
+def normalise_plan(plan):
+    """Removes what legitimately differs between runs: the emulator's URL."""
+    if isinstance(plan, dict):
+        plan.pop("site", None)
+    return plan
+
+
+def subset_diff(expected, actual, path="$"):
+    """Returns the first difference of expected as a subset of actual, or None.
+    Objects: every expected key must match; lists: compared element by element
+    and of equal length."""
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            return f"{path}: expected an object, got {json.dumps(actual)[:200]}"
+        for k, v in expected.items():
+            if k not in actual:
+                return f"{path}.{k}: missing (expected {json.dumps(v)[:200]})"
+            d = subset_diff(v, actual[k], f"{path}.{k}")
+            if d:
+                return d
+        return None
+    if isinstance(expected, list):
+        if not isinstance(actual, list) or len(actual) != len(expected):
+            n = len(actual) if isinstance(actual, list) else "not a list"
+            return f"{path}: expected {len(expected)} items, got {n}"
+        for i, (e, a) in enumerate(zip(expected, actual)):
+            d = subset_diff(e, a, f"{path}[{i}]")
+            if d:
+                return d
+        return None
+    if expected != actual:
+        return f"{path}: expected {json.dumps(expected)}, got {json.dumps(actual)}"
+    return None
+
+
+class Emulator:
+    def __init__(self, binary, state=None, faults=None):
+        args = [binary, "--listen", "127.0.0.1:0", "--token", TOKEN]
+        if state:
+            args += ["--state", state]
+        if faults:
+            args += ["--faults", faults, "--seed", "1"]
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True)
+        self.url = self.proc.stdout.readline().strip()
+        if not self.url.startswith("http://127.0.0.1:"):
+            self.stop()
+            raise RuntimeError(f"the emulator did not start: {self.proc.stderr.read()}")
+
+    def state(self):
+        with urllib.request.urlopen(self.url + "/__state", timeout=30) as r:
+            return json.load(r)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class Failure(Exception):
+    pass
+
+
+def run(binary, args, env, expect):
+    p = subprocess.run([binary] + args, capture_output=True, text=True, env=env, timeout=600)
+    if expect is not None and p.returncode != expect:
+        raise Failure(f"`ims2moodle {' '.join(args)}` exited {p.returncode}, expected {expect}\n"
+                      f"stdout:\n{p.stdout[-3000:]}\nstderr:\n{p.stderr[-3000:]}")
+    return p
+
+
+def run_case(name, update):
+    d = os.path.join(HERE, name)
+    spec = json.load(open(os.path.join(d, "case.json")))
+    ims = os.environ["IMS2MOODLE"]
+    work = tempfile.mkdtemp(prefix="ims2moodle-case-")
+    state = os.path.join(d, "state.json")
+    emu = Emulator(os.environ["FAKEMOODLE"], state if os.path.exists(state) else None,
+                   spec.get("faults"))
+    try:
+        conf = os.path.join(work, "ims2moodle.conf")
+        with open(conf, "w") as f:
+            f.write(f"[moodle]\nurl = {emu.url}\n")
+            f.write(spec.get("config", ""))
+        env = dict(os.environ, MOODLE_TOKEN=TOKEN, NO_COLOR="1")
+        env.pop("MOODLE_TOKEN_FILE", None)
+        env.pop("MOODLE_URL", None)
+        common = ["--config", conf, "--state-dir", os.path.join(work, "state")]
+        for s in spec.get("setup", []):
+            run(ims, ["apply"] + common + [os.path.join(d, s)], env, 0)
+        p = run(ims, ["plan"] + common + ["--format", "json"] + spec.get("plan_args", []) +
+                [os.path.join(d, "input.xml")], env, spec.get("plan_exit", 2))
+        actual = normalise_plan(json.loads(p.stdout))
+        # file paths differ between checkouts: keep the base name
+        if isinstance(actual, dict) and actual.get("file"):
+            actual["file"] = os.path.basename(actual["file"])
+        expected_path = os.path.join(d, "expected-plan.json")
+        if update:
+            open(expected_path, "w").write(pretty(actual))
+        else:
+            expected = json.load(open(expected_path))
+            if expected != actual:
+                diff = difflib.unified_diff(pretty(expected).splitlines(),
+                                            pretty(actual).splitlines(),
+                                            "expected-plan.json", "actual plan", lineterm="")
+                raise Failure("the plan differs:\n" + "\n".join(list(diff)[:200]))
+        if spec.get("apply"):
+            run(ims, ["apply"] + common + spec.get("apply_args", []) +
+                [os.path.join(d, "input.xml")], env, spec.get("apply_exit", 0))
+            site = emu.state()
+            expected_state = os.path.join(d, "expected-state.json")
+            if os.path.exists(expected_state):
+                diff = subset_diff(json.load(open(expected_state)), site)
+                if diff:
+                    raise Failure("the site after apply differs: " + diff)
+            again = run(ims, ["plan"] + common + ["--format", "json"] + spec.get("plan_args", []) +
+                        [os.path.join(d, "input.xml")], env, None)
+            if again.returncode != 0:
+                raise Failure("a second plan after apply still has changes:\n" + again.stdout[-3000:])
+    finally:
+        emu.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main():
+    update = "--update" in sys.argv
+    names = [a for a in sys.argv[1:] if not a.startswith("--")]
+    if not names:
+        names = sorted(n for n in os.listdir(HERE)
+                       if os.path.isfile(os.path.join(HERE, n, "case.json")))
+    passed = failed = 0
+    for name in names:
+        try:
+            run_case(name, update)
+            passed += 1
+            print(f"ok   {name}")
+        except Failure as e:
+            failed += 1
+            print(f"FAIL {name}: {e}")
+        except Exception as e:  # the runner's own trouble is a failure too
+            failed += 1
+            print(f"FAIL {name}: {type(e).__name__}: {e}")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
