@@ -9,6 +9,7 @@
 
 /* What a group of the file (or a membership's container) is on the site. */
 enum course_state {
+	CS_ABSENT = 0,   /* not (yet) resolved */
 	CS_EXISTS,       /* a Moodle course; courseid set */
 	CS_CREATE,       /* made by this plan; ref names it */
 	CS_SKIP,         /* not a course, not creatable, or a delete record: why says */
@@ -28,7 +29,7 @@ typedef struct cref {
 	uint32_t index;
 } cref;
 
-enum user_state { US_EXISTS, US_CREATE, US_SKIP, US_QUARANTINED };
+enum user_state { US_ABSENT = 0, US_EXISTS, US_CREATE, US_SKIP, US_QUARANTINED };
 
 typedef struct uref {
 	const char *person_id;

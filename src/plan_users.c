@@ -230,16 +230,16 @@ static void plan_person_delete(planner *pl, uref *u)
 {
 	const ims_person *p = u->person;
 	if (u->state != US_EXISTS) {
-		pl_skip(pl, p->loc.line, "person", p->id, NULL,
+		pl_skip(pl, p->loc.line, "person", NULL, p->id,
 			"delete record (recstatus 3) of a user who is not in Moodle");
 		return;
 	}
 	if (pl->cfg->person_delete == PDEL_IGNORE) {
-		pl_skip(pl, p->loc.line, "person", p->id, NULL, "delete record ignored (users.delete = ignore)");
+		pl_skip(pl, p->loc.line, "person", NULL, p->id, "delete record ignored (users.delete = ignore)");
 		return;
 	}
 	if (pl_protected_user(pl, u->userid)) {
-		pl_skip(pl, p->loc.line, "person", p->id, NULL,
+		pl_skip(pl, p->loc.line, "person", NULL, p->id,
 			"delete record of the guest, the site administrator or the service account: "
 			"never suspended or deleted");
 		return;
@@ -384,7 +384,7 @@ static void plan_person(planner *pl, const ims_person *p, ptrmap *usernames, ptr
 	if (!pl->cfg->create_users) {
 		u->state = US_SKIP;
 		u->why = "not in Moodle, and user creation is off";
-		pl_skip(pl, p->loc.line, "person", p->id, NULL, u->why);
+		pl_skip(pl, p->loc.line, "person", NULL, p->id, u->why);
 		return;
 	}
 	plan_new_user(pl, u, username, first, last, email, emails);

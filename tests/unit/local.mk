@@ -8,6 +8,12 @@ tests_unit_test_util_SOURCES = tests/unit/test_util.c
 tests_unit_test_util_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_util_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_util
+
+check_PROGRAMS += tests/unit/test_plan
+tests_unit_test_plan_SOURCES = tests/unit/test_plan.c
+tests_unit_test_plan_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_plan_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_plan
 endif
 include $(srcdir)/tests/unit/moodle.mk
 include $(srcdir)/tests/unit/parse.mk
