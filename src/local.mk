@@ -20,7 +20,7 @@ src_libims2moodle_a_SOURCES = \
 	src/settings.c src/settings.h \
 	src/plan.h src/plan_kinds.c src/plan_internal.h \
 	src/plan.c src/plan_courses.c src/plan_users.c src/plan_enrol.c \
-	src/state.h src/state_view.c
+	src/state.h src/state.c src/state_view.c
 
 LIBIMS2MOODLE_LIBS = src/libims2moodle.a $(XML_LIBS) $(CURL_LIBS) $(JSONC_LIBS) $(SQLITE_LIBS)
 

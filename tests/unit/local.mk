@@ -14,6 +14,12 @@ tests_unit_test_plan_SOURCES = tests/unit/test_plan.c
 tests_unit_test_plan_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_plan_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_plan
+
+check_PROGRAMS += tests/unit/test_state
+tests_unit_test_state_SOURCES = tests/unit/test_state.c
+tests_unit_test_state_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_state_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_state
 endif
 include $(srcdir)/tests/unit/moodle.mk
 include $(srcdir)/tests/unit/parse.mk
