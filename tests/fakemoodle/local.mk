@@ -34,6 +34,9 @@ tests_fakemoodle_fakemoodle_SOURCES = $(FAKEMOODLE_SRC)
 tests_fakemoodle_fakemoodle_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JSONC_CFLAGS) -pthread
 tests_fakemoodle_fakemoodle_LDADD = tests/fakemoodle/libfakemoodle.a $(LIBIMS2MOODLE_LIBS) $(MHD_LIBS) $(JSONC_LIBS) -lpthread
 
+# Fidelity tests: every recorded transcript step and differential call.
+TESTS += tests/fakemoodle/replay-transcripts.sh tests/fakemoodle/replay-differential.sh
+
 if HAVE_CHECK
 # Unit tests of the form decoder and the parameter validator.
 FAKEMOODLE_UNIT_LDADD = tests/fakemoodle/libfakemoodle.a $(LIBIMS2MOODLE_LIBS) $(JSONC_LIBS) $(CHECK_LIBS) -lpthread
@@ -48,4 +51,6 @@ TESTS += tests/fakemoodle/test_form tests/fakemoodle/test_validate
 endif
 endif
 
-EXTRA_DIST += tests/fakemoodle/README.md
+EXTRA_DIST += tests/fakemoodle/README.md tests/fakemoodle/replay.py \
+	tests/fakemoodle/replay-transcripts.sh tests/fakemoodle/replay-differential.sh \
+	tests/fakemoodle/transcripts tests/fakemoodle/differential
