@@ -34,8 +34,10 @@ tests_fakemoodle_fakemoodle_SOURCES = $(FAKEMOODLE_SRC)
 tests_fakemoodle_fakemoodle_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JSONC_CFLAGS) -pthread
 tests_fakemoodle_fakemoodle_LDADD = tests/fakemoodle/libfakemoodle.a $(LIBIMS2MOODLE_LIBS) $(MHD_LIBS) $(JSONC_LIBS) -lpthread
 
-# Fidelity tests: every recorded transcript step and differential call.
-TESTS += tests/fakemoodle/replay-transcripts.sh tests/fakemoodle/replay-differential.sh
+# Fidelity tests: every recorded transcript step and differential call;
+# then the state, hook, stats and fault injection.
+TESTS += tests/fakemoodle/replay-transcripts.sh tests/fakemoodle/replay-differential.sh \
+	tests/fakemoodle/test_state.py tests/fakemoodle/test_faults.py
 
 if HAVE_CHECK
 # Unit tests of the form decoder and the parameter validator.
@@ -51,6 +53,7 @@ TESTS += tests/fakemoodle/test_form tests/fakemoodle/test_validate
 endif
 endif
 
-EXTRA_DIST += tests/fakemoodle/README.md tests/fakemoodle/replay.py \
+EXTRA_DIST += tests/fakemoodle/README.md tests/fakemoodle/replay.py tests/fakemoodle/fmtest.py \
+	tests/fakemoodle/test_state.py tests/fakemoodle/test_faults.py \
 	tests/fakemoodle/replay-transcripts.sh tests/fakemoodle/replay-differential.sh \
 	tests/fakemoodle/transcripts tests/fakemoodle/differential
