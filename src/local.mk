@@ -17,6 +17,7 @@ src_libims2moodle_a_SOURCES = \
 	src/ims_parse.c src/ims_parse.h \
 	src/ims_summary.c src/ims_summary.h \
 	src/site.c src/site.h \
+	src/conf.c src/conf.h src/conf_keys.c \
 	src/settings.c src/settings.h \
 	src/plan.h src/plan_kinds.c src/plan_internal.h \
 	src/plan.c src/plan_courses.c src/plan_users.c src/plan_enrol.c \

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "conf.h"
 #include "ims_model.h"
 #include "util.h"
 
@@ -94,10 +95,17 @@ typedef struct settings {
 	/* Moodle role ids by shortname (no WS function lists roles) */
 	const char **role_id_names;        /* NULL-terminated, parallel to role_ids */
 	const int64_t *role_ids;
+	bool owned_role_arrays;            /* settings_free frees the two arrays */
 } settings;
 
 /* Fills s with the documented defaults. */
 void settings_defaults(settings *s);
+/* Fills s from the configuration (the defaults for what it leaves out).
+ * Strings and lists point into c, which must outlive s. Returns 0 or
+ * -EXIT_CONFIG naming the key's file:line. */
+int settings_load(settings *s, config *c, errinfo *e);
+/* Frees what settings_load allocated (not the strings, which are c's). */
+void settings_free(settings *s);
 const char *safety_class_name(enum safety_class c);   /* "suspend", "unenrol", ... */
 const char *plan_mode_name(enum plan_mode m);          /* "event", "snapshot" */
 const char *site_read_name(enum site_read r);          /* "reconcile", "diff", "auto" */

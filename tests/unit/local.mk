@@ -20,6 +20,12 @@ tests_unit_test_state_SOURCES = tests/unit/test_state.c
 tests_unit_test_state_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_state_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_state
+
+check_PROGRAMS += tests/unit/test_conf
+tests_unit_test_conf_SOURCES = tests/unit/test_conf.c
+tests_unit_test_conf_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_conf_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_conf
 endif
 include $(srcdir)/tests/unit/moodle.mk
 include $(srcdir)/tests/unit/parse.mk
