@@ -207,7 +207,8 @@ void acc_course_contacts(state *st, mcourse *course, bool onlyenrolled, vec *out
 			n++;
 		}
 	}
-	qsort(items, n, sizeof *items, cmp_contact);
+	if (n > 1)
+		qsort(items, n, sizeof *items, cmp_contact);
 	for (size_t i = 0; i < n; i++)
 		vec_push(out, items[i].u);
 	free(items);

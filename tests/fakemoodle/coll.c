@@ -47,6 +47,12 @@ bool vec_remove(vec *a, const void *p)
 	return false;
 }
 
+void vec_sort(vec *a, int (*cmp)(const void *, const void *))
+{
+	if (a->n > 1)
+		qsort(a->v, a->n, sizeof *a->v, cmp);
+}
+
 void vec_free(vec *a)
 {
 	free(a->v);

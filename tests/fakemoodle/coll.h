@@ -26,6 +26,9 @@ void vec_remove_at(vec *a, size_t i);
 /* Index of p, or -1. */
 long vec_index(const vec *a, const void *p);
 void vec_free(vec *a);
+/* qsort of the items (no-op when fewer than two: an empty vector's array
+ * may be NULL). */
+void vec_sort(vec *a, int (*cmp)(const void *, const void *));
 #define VEC_AT(a, i) ((a)->v[(i)])
 
 /* Integer-keyed hash map (linear probing, backward-shift deletion). */

@@ -188,7 +188,7 @@ int fn_get_categories(wsctx *c)
 			}
 		}
 	}
-	qsort(found.v, found.n, sizeof *found.v, cmp_path);
+	vec_sort(&found, cmp_path);
 	vec out = { 0 };
 	u64map excluded = { 0 };
 	bool canviewhidden = acc_has(c, "moodle/category:viewhiddencategories");
@@ -212,7 +212,7 @@ int fn_get_categories(wsctx *c)
 		vec_push(&out, cat);
 	}
 	u64map_free(&excluded);
-	qsort(out.v, out.n, sizeof *out.v, cmp_sortorder_str);
+	vec_sort(&out, cmp_sortorder_str);
 	json_object *list = json_object_new_array();
 	bool manage = acc_has(c, "moodle/category:manage");
 	for (size_t i = 0; i < out.n; i++) {

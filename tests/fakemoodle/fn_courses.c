@@ -162,7 +162,7 @@ static void collect_matches(state *st, const strmulti *idx, const char *key, boo
 	const vec *v = strmulti_get(idx, key);
 	for (size_t i = 0; v && i < v->n; i++)
 		vec_push(out, v->v[i]);
-	qsort(out->v, out->n, sizeof *out->v, cmp_course_id);
+	vec_sort(out, cmp_course_id);
 }
 
 int fn_get_courses_by_field(wsctx *c)
@@ -187,7 +187,7 @@ int fn_get_courses_by_field(wsctx *c)
 			mcategory *cat = st_cat(st, v);
 			for (size_t i = 0; cat && i < cat->courses.n; i++)
 				vec_push(&courses, cat->courses.v[i]);
-			qsort(courses.v, courses.n, sizeof *courses.v, cmp_course_id);
+			vec_sort(&courses, cmp_course_id);
 		} else {
 			/* sections are not modelled: section ids are not known */
 			json_object_put(warnings);
@@ -229,6 +229,7 @@ int fn_get_courses_by_field(wsctx *c)
 			mcourse *co = st_course(st, (mid)(intptr_t)ids.v[i]);
 			if (!co) {
 				vec_free(&ids);
+				vec_free(&courses);
 				free(validated);
 				json_object_put(warnings);
 				return ws_php_error(c, "Error", "Attempt to assign property \"contextvalidated\" on null");
@@ -358,7 +359,7 @@ int fn_get_courses(wsctx *c)
 			if (co && vec_index(&courses, co) < 0)
 				vec_push(&courses, co);
 		}
-		qsort(courses.v, courses.n, sizeof *courses.v, cmp_course_id);
+		vec_sort(&courses, cmp_course_id);
 	}
 	json_object *list = json_object_new_array();
 	for (size_t i = 0; i < courses.n; i++) {
@@ -873,7 +874,7 @@ int fn_duplicate_course(wsctx *c)
 		vec sorted = { 0 };
 		for (size_t i = 0; i < taken->n; i++)
 			vec_push(&sorted, taken->v[i]);
-		qsort(sorted.v, sorted.n, sizeof *sorted.v, cmp_course_id);
+		vec_sort(&sorted, cmp_course_id);
 		for (size_t i = 0; i < sorted.n; i++) {
 			if (i)
 				sb_addc(&names, ',');

@@ -417,7 +417,7 @@ int fn_get_enrolled_users(wsctx *c)
 	users.n = w;
 	sort_course = co;
 	sort_opts = &o;
-	qsort(users.v, users.n, sizeof *users.v, cmp_eu);
+	vec_sort(&users, cmp_eu);
 	size_t from = o.limitfrom > 0 ? (size_t)o.limitfrom : 0;
 	size_t to = users.n;
 	if (o.limitnumber > 0 && from + (size_t)o.limitnumber < to)

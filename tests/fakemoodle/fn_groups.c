@@ -146,7 +146,7 @@ int fn_get_course_groups(wsctx *c)
 	vec gs = { 0 };
 	for (size_t i = 0; i < cache->n; i++)
 		vec_push(&gs, cache->v[i]);
-	qsort(gs.v, gs.n, sizeof *gs.v, cmp_group);
+	vec_sort(&gs, cmp_group);
 	json_object *list = json_object_new_array();
 	for (size_t i = 0; i < gs.n; i++) {
 		mgroup *g = gs.v[i];

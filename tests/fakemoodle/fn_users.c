@@ -28,8 +28,8 @@ static bool country_ok(const char *c)
 {
 	if (strlen(c) != 2)
 		return false;
-	for (const char *p = COUNTRIES; *p; p += 3)
-		if (p[0] == c[0] && p[1] == c[1])
+	for (size_t i = 0; i + 1 < sizeof COUNTRIES; i += 3)
+		if (COUNTRIES[i] == c[0] && COUNTRIES[i + 1] == c[1])
 			return true;
 	return false;
 }
@@ -184,7 +184,7 @@ int fn_get_users_by_field(wsctx *c)
 				vec_push(&found, m->v[k]);
 		sb_free(&cl);
 	}
-	qsort(found.v, found.n, sizeof *found.v, cmp_user_id);
+	vec_sort(&found, cmp_user_id);
 	json_object *list = json_object_new_array();
 	for (size_t i = 0; i < found.n; i++) {
 		json_object *d = ud_details_courses(c, found.v[i]);

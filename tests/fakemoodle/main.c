@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <locale.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +127,8 @@ int main(int argc, char **argv)
 		st_free(st);
 		return err_exit_status(e.code);
 	}
+	/* the parsed file is gone: give its memory back */
+	malloc_trim(0);
 	if (o.have_debug)
 		st->set.debug = (int)o.debug;
 	if (o.have_mv)

@@ -596,7 +596,7 @@ const vec *st_groupcache(state *st, mcourse *c)
 		copy->timemodified = g->timemodified;
 		vec_push(c->groupcache, copy);
 	}
-	qsort(c->groupcache->v, c->groupcache->n, sizeof *c->groupcache->v, cmp_group_name);
+	vec_sort(c->groupcache, cmp_group_name);
 	return c->groupcache;
 }
 

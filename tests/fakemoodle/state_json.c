@@ -139,7 +139,7 @@ static int cmp_id(const void *a, const void *b)
 static void sort_by_id(vec *v)
 {
 	/* every row struct starts with its mid id */
-	qsort(v->v, v->n, sizeof *v->v, cmp_id);
+	vec_sort(v, cmp_id);
 }
 
 static void dump_int_vec(strbuf *out, const vec *v)
@@ -237,7 +237,7 @@ static void extra_user(state *st, strbuf *out, void *row)
 	vec ps = { 0 };
 	for (size_t i = 0; i < u->prefs.n; i++)
 		vec_push(&ps, u->prefs.v[i]);
-	qsort(ps.v, ps.n, sizeof *ps.v, cmp_pref);
+	vec_sort(&ps, cmp_pref);
 	sb_adds(out, ", \"preferences\": {");
 	for (size_t i = 0; i < ps.n; i++) {
 		mpref *p = ps.v[i];
@@ -299,7 +299,7 @@ static void extra_group(state *st, strbuf *out, void *row)
 	void *v;
 	while (u64map_next(&g->members, &it, &k, &v))
 		vec_push(&ms, v);
-	qsort(ms.v, ms.n, sizeof *ms.v, cmp_member);
+	vec_sort(&ms, cmp_member);
 	sb_adds(out, ", \"members\": [");
 	for (size_t i = 0; i < ms.n; i++) {
 		mmember *m = ms.v[i];
@@ -597,6 +597,31 @@ static int parse_level(const char *s)
 	return 0;
 }
 
+/* A row of the file with the keys that order its insertion. */
+typedef struct load_item {
+	json_object *o;
+	long long so;
+	mid id;
+	bool done;
+} load_item;
+
+static int cmp_so_asc(const void *a, const void *b)
+{
+	const load_item *x = a, *y = b;
+	if (x->so != y->so)
+		return x->so < y->so ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* sortorder descending, id ascending: the reverse of the final course order */
+static int cmp_so_desc(const void *a, const void *b)
+{
+	const load_item *x = a, *y = b;
+	if (x->so != y->so)
+		return x->so > y->so ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
 static int load_categories(state *st, json_object *doc, errinfo *e)
 {
 	json_object *arr;
@@ -606,8 +631,7 @@ static int load_categories(state *st, json_object *doc, errinfo *e)
 	static const char *const extra[] = { "sortorder", "depth", "path", NULL };
 	size_t n = json_object_array_length(arr);
 	/* order: by sortorder when given (dump order), else by id */
-	typedef struct { json_object *o; long long so; mid id; bool done; } item;
-	item *items = xcalloc(n ? n : 1, sizeof *items);
+	load_item *items = xcalloc(n ? n : 1, sizeof *items);
 	for (size_t i = 0; i < n; i++) {
 		items[i].o = json_object_array_get_idx(arr, i);
 		if ((rc = check_keys(items[i].o, cat_fields, ARRAY_LEN(cat_fields), extra, "categories", e)))
@@ -619,13 +643,8 @@ static int load_categories(state *st, json_object *doc, errinfo *e)
 			goto out;
 		}
 	}
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = i + 1; j < n; j++)
-			if (items[j].so < items[i].so || (items[j].so == items[i].so && items[j].id < items[i].id)) {
-				item t = items[i];
-				items[i] = items[j];
-				items[j] = t;
-			}
+	if (n > 1)
+		qsort(items, n, sizeof *items, cmp_so_asc);
 	/* drop a replaced fresh-site category (Category 1) */
 	for (size_t i = 0; i < n; i++) {
 		mcategory *old = st_cat(st, items[i].id);
@@ -688,8 +707,7 @@ static int load_courses(state *st, json_object *doc, errinfo *e)
 		return rc;
 	static const char *const extra[] = { "sortorder", "enrol", "categoryid", NULL };
 	size_t n = json_object_array_length(arr);
-	typedef struct { json_object *o; long long so; mid id; } item;
-	item *items = xcalloc(n ? n : 1, sizeof *items);
+	load_item *items = xcalloc(n ? n : 1, sizeof *items);
 	for (size_t i = 0; i < n; i++) {
 		items[i].o = json_object_array_get_idx(arr, i);
 		if ((rc = check_keys(items[i].o, course_fields, ARRAY_LEN(course_fields), extra, "courses", e)))
@@ -703,13 +721,8 @@ static int load_courses(state *st, json_object *doc, errinfo *e)
 	}
 	/* insertion puts a course first in its category, so insert in reverse
 	 * of the final order (sortorder ASC, id DESC) */
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = i + 1; j < n; j++)
-			if (items[j].so > items[i].so || (items[j].so == items[i].so && items[j].id < items[i].id)) {
-				item t = items[i];
-				items[i] = items[j];
-				items[j] = t;
-			}
+	if (n > 1)
+		qsort(items, n, sizeof *items, cmp_so_desc);
 	for (size_t i = 0; i < n; i++) {
 		json_object *o = items[i].o;
 		mcourse *old = st_course(st, items[i].id);

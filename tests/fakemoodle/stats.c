@@ -48,7 +48,7 @@ void stats_json(const stats *s, const faults *f, strbuf *out)
 	for (size_t i = 0; i < s->byname.cap; i++)
 		if (s->byname.slots[i].key)
 			vec_push(&names, s->byname.slots[i].key);
-	qsort(names.v, names.n, sizeof *names.v, cmp_str);
+	vec_sort(&names, cmp_str);
 	for (size_t i = 0; i < names.n; i++) {
 		fn_stats *fs = strmulti_get(&s->byname, names.v[i])->v[0];
 		if (i)

@@ -101,7 +101,8 @@ void ud_users_courses(state *st, muser *u, bool onlyactive, vec *out)
 		items[n].sortorder = st_course_sortorder(st, co);
 		n++;
 	}
-	qsort(items, n, sizeof *items, cmp_ucourse);
+	if (n > 1)
+		qsort(items, n, sizeof *items, cmp_ucourse);
 	for (size_t i = 0; i < n; i++)
 		vec_push(out, items[i].c);
 	free(items);
@@ -205,7 +206,7 @@ json_object *ud_details(wsctx *c, muser *u, mcourse *course, unsigned long long 
 			vec sorted = { 0 };
 			for (size_t i = 0; i < ras->n; i++)
 				vec_push(&sorted, ras->v[i]);
-			qsort(sorted.v, sorted.n, sizeof *sorted.v, cmp_ra);
+			vec_sort(&sorted, cmp_ra);
 			for (size_t i = 0; i < sorted.n; i++) {
 				mra *ra = sorted.v[i];
 				mrole *r = st_role(st, ra->roleid);
@@ -228,7 +229,7 @@ json_object *ud_details(wsctx *c, muser *u, mcourse *course, unsigned long long 
 			if (m->group->courseid == course->id)
 				vec_push(&gs, m->group);
 		}
-		qsort(gs.v, gs.n, sizeof *gs.v, cmp_group_name);
+		vec_sort(&gs, cmp_group_name);
 		for (size_t i = 0; i < gs.n; i++) {
 			mgroup *g = gs.v[i];
 			json_object *go = json_object_new_object();
