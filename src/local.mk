@@ -25,6 +25,12 @@ src_libims2moodle_a_SOURCES = \
 
 LIBIMS2MOODLE_LIBS = src/libims2moodle.a $(XML_LIBS) $(CURL_LIBS) $(JSONC_LIBS) $(SQLITE_LIBS)
 
+src_libims2moodle_a_SOURCES += \
+	src/moodle_form.c src/moodle_form.h \
+	src/moodle_reply.c src/moodle_reply.h \
+	src/moodle_client.c src/moodle_client.h \
+	src/moodle_read.c src/moodle_read.h
+
 include $(srcdir)/src/moodle.mk
 
 bin_PROGRAMS += ims2moodle
