@@ -4,6 +4,18 @@
 #ifndef IMS2MOODLE_COMMANDS_H
 #define IMS2MOODLE_COMMANDS_H
 
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include "plan.h"
+#include "report.h"
+
 int cmd_check(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+
+/* Shared by plan and apply (cmd_plan.c). */
+extern const struct option run_long_options[];
+bool report_to_terminal(FILE *f);
+int write_report(const plan *p, enum report_format f, const char *output, errinfo *e);
 
 #endif

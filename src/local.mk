@@ -19,6 +19,7 @@ src_libims2moodle_a_SOURCES = \
 	src/site.c src/site.h \
 	src/conf.c src/conf.h src/conf_keys.c \
 	src/settings.c src/settings.h \
+	src/identity.c src/identity.h \
 	src/plan.h src/plan_kinds.c src/plan_internal.h \
 	src/plan.c src/plan_courses.c src/plan_users.c src/plan_enrol.c \
 	src/state.h src/state.c src/state_view.c
@@ -29,11 +30,15 @@ src_libims2moodle_a_SOURCES += \
 	src/moodle_form.c src/moodle_form.h \
 	src/moodle_reply.c src/moodle_reply.h \
 	src/moodle_client.c src/moodle_client.h \
-	src/moodle_read.c src/moodle_read.h
+	src/moodle_read.c src/moodle_read.h \
+	src/match.c src/match.h \
+	src/report.h src/report_common.c src/report_json.c src/report_text.c \
+	src/report_csv.c src/report_html.c \
+	src/run.c src/run.h
 
 include $(srcdir)/src/moodle.mk
 
 bin_PROGRAMS += ims2moodle
-ims2moodle_SOURCES = src/main.c src/commands.h src/cmd_check.c
+ims2moodle_SOURCES = src/main.c src/commands.h src/cmd_check.c src/cmd_plan.c
 ims2moodle_CFLAGS = $(src_libims2moodle_a_CFLAGS)
 ims2moodle_LDADD = $(LIBIMS2MOODLE_LIBS)

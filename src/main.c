@@ -13,6 +13,7 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{ "check", cmd_check, "validate IMS Enterprise files and print a summary" },
+	{ "plan", cmd_plan, "show what applying a file would change (a dry run)" },
 };
 
 static void usage(FILE *out)

@@ -4,6 +4,7 @@
  * create, update, reactivate, suspend or delete users. */
 #include "config.h"
 #include "plan_internal.h"
+#include "identity.h"
 
 #include <string.h>
 
@@ -19,34 +20,9 @@ static uref *new_uref(planner *pl, const char *person_id, const ims_person *p)
 	return u;
 }
 
-/* The userid a person's username comes from: the first of the configured
- * useridtypes that the person has, else the first non-empty userid
- * (Banner sends several: reference §8 #62). */
-static const char *raw_username(planner *pl, const ims_person *p)
-{
-	for (const char **t = pl->cfg->useridtypes; t && *t; t++)
-		for (const ims_userid *u = p->userids; u; u = u->next)
-			if (u->value && *u->value && str_eq(u->useridtype, *t))
-				return u->value;
-	if (!pl->cfg->useridtypes || !pl->cfg->useridtypes[0])
-		for (const ims_userid *u = p->userids; u; u = u->next)
-			if (u->value && *u->value)
-				return u->value;
-	return pl->cfg->username_from_sourcedid ? p->id : NULL;
-}
-
 static const char *username_of(planner *pl, const ims_person *p)
 {
-	const char *raw = raw_username(pl, p);
-	if (!raw || !pl->cfg->lowercase_usernames)
-		return raw;
-	char buf[512];
-	size_t n = strlen(raw);
-	if (n >= sizeof buf)
-		return raw;
-	for (size_t i = 0; i <= n; i++)
-		buf[i] = (raw[i] >= 'A' && raw[i] <= 'Z') ? (char)(raw[i] + 32) : raw[i];
-	return strtab_intern(&pl->strings, buf, n);
+	return person_username(pl->cfg, p, &pl->strings);
 }
 
 /* Moodle's PARAM_USERNAME without extended characters (reference §1.3). */

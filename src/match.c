@@ -1,0 +1,249 @@
+/* match.c -- the reads that give the planner its view of the site (see
+ * match.h). */
+#include "config.h"
+#include "match.h"
+#include "identity.h"
+#include "log.h"
+#include "moodle_read.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum site_read match_choose_read(const settings *cfg, const state_view *store, int64_t now)
+{
+	if (cfg->site_read != READ_AUTO)
+		return cfg->site_read;
+	if (!store || (!store->ncourses && !store->nusers && !store->nenrolments))
+		return READ_RECONCILE;
+	if (!store->last_reconcile || now - store->last_reconcile >= cfg->reconcile_every)
+		return READ_RECONCILE;
+	return READ_DIFF;
+}
+
+/* A growable list of strings (borrowed pointers). */
+typedef struct strlist {
+	const char **v;
+	size_t n, cap;
+	ptrmap seen;
+} strlist;
+
+static void sl_add(strlist *l, const char *s)
+{
+	if (!s || !*s || ptrmap_get(&l->seen, s))
+		return;
+	ptrmap_put(&l->seen, s, (void *)s);
+	if (l->n == l->cap)
+		l->v = xrealloc(l->v, (l->cap = l->cap ? l->cap * 2 : 64) * sizeof *l->v);
+	l->v[l->n++] = s;
+}
+
+static void sl_free(strlist *l)
+{
+	free(l->v);
+	ptrmap_free(&l->seen);
+}
+
+/* ---- what the file refers to ----------------------------------------------------- */
+
+typedef struct refs {
+	strlist groups;            /* group ids: records and membership containers */
+	strlist persons;           /* person ids: records and person members */
+	strlist usernames;         /* of the file's persons */
+	strlist emails;
+	ptrmap cohort_groups;      /* group id -> (void*)1 when a role names a course group */
+} refs;
+
+static void collect(const ims_model *m, const settings *cfg, strtab *t, refs *r)
+{
+	for (const ims_group *g = m->groups; g; g = g->next)
+		sl_add(&r->groups, g->id);
+	for (const ims_person *p = m->persons; p; p = p->next) {
+		sl_add(&r->persons, p->id);
+		sl_add(&r->usernames, person_username(cfg, p, t));
+		if (p->email && *p->email)
+			sl_add(&r->emails, strtab_intern(t, p->email, strlen(p->email)));
+	}
+	for (const ims_membership *ms = m->memberships; ms; ms = ms->next) {
+		if (ms->quarantine)
+			continue;
+		sl_add(&r->groups, ms->id);
+		for (const ims_member *mb = ms->members; mb; mb = mb->next) {
+			if (mb->quarantine || mb->idtype == IDT_GROUP)
+				continue;
+			sl_add(&r->persons, mb->id);
+			for (const ims_role *ro = mb->roles; ro; ro = ro->next)
+				if (ro->x && ro->x->cohort && *ro->x->cohort)
+					ptrmap_put(&r->cohort_groups, ms->id, (void *)1);
+		}
+	}
+}
+
+/* ---- from the store (diff mode) ------------------------------------------------------- */
+
+static void course_from_store(site_snapshot *s, const state_course *sc)
+{
+	site_course *c = site_alloc(s, sizeof *c);
+	c->id = sc->courseid;
+	c->idnumber = site_intern(s, sc->idnumber ? sc->idnumber : sc->group_id);
+	c->shortname = site_intern(s, sc->shortname);
+	c->visible = sc->visible;
+	c->from_store = true;
+	site_add_course(s, c);
+}
+
+static void user_from_store(site_snapshot *s, const state_user *su)
+{
+	site_user *u = site_alloc(s, sizeof *u);
+	u->id = su->userid;
+	u->idnumber = site_intern(s, su->idnumber ? su->idnumber : su->person_id);
+	u->username = site_intern(s, su->username);
+	u->email = site_intern(s, su->email);
+	u->suspended = su->suspended_by_us;
+	u->from_store = true;
+	site_add_user(s, u);
+}
+
+/* ---- the reads --------------------------------------------------------------------------- */
+
+static bool is_access_error(const errinfo *e)
+{
+	return strstr(e->msg, "errorcoursecontextnotvalid") || strstr(e->msg, "nopermissions") ||
+	       strstr(e->msg, "requireloginerror");
+}
+
+static int read_courses(moodle_client *c, const refs *r, const state_view *store,
+			enum site_read read, site_snapshot *s, errinfo *e)
+{
+	if (read == READ_RECONCILE) {
+		int rc = moodle_read_all_courses(c, s, e);
+		if (rc == 0 || !is_access_error(e))
+			return rc;
+		/* One course the token cannot enter fails the whole call (§3): look the
+		 * file's courses up one by one instead. */
+		log_warn("reading all courses failed (%s); reading the file's courses one by one", e->msg);
+	}
+	strlist unknown = { 0 };
+	ptrmap_init(&unknown.seen);
+	for (size_t i = 0; i < r->groups.n; i++) {
+		const state_course *sc = read == READ_DIFF && store ? state_course_of_group(store, r->groups.v[i]) : NULL;
+		if (sc)
+			course_from_store(s, sc);
+		else
+			sl_add(&unknown, r->groups.v[i]);
+	}
+	int rc = moodle_read_courses_by_idnumber(c, s, unknown.v, unknown.n, e);
+	sl_free(&unknown);
+	return rc;
+}
+
+static int read_users(moodle_client *c, const ims_model *m, const refs *r, const state_view *store,
+		      const settings *cfg, enum site_read read, site_snapshot *s, errinfo *e)
+{
+	strlist ids = { 0 };
+	ptrmap_init(&ids.seen);
+	for (size_t i = 0; i < r->persons.n; i++) {
+		const char *id = r->persons.v[i];
+		const state_user *su = read == READ_DIFF && store ? state_user_of_person(store, id) : NULL;
+		const ims_person *p = ims_find_person(m, id);
+		/* an update needs Moodle's current values */
+		if (su && !(p && p->recstatus == RS_UPDATE))
+			user_from_store(s, su);
+		else
+			sl_add(&ids, id);
+	}
+	int rc = 0;
+	if (ids.n)
+		rc = moodle_read_users(c, s, "idnumber", ids.v, ids.n, e);
+	/* The other fields: to match by them, and to find before creating a
+	 * user whether its username or email is taken (which would fail the
+	 * whole batch). Only for persons not found yet. */
+	strlist names = { 0 }, mails = { 0 };
+	ptrmap_init(&names.seen);
+	ptrmap_init(&mails.seen);
+	strtab t;
+	arena a;
+	arena_init(&a);
+	strtab_init(&t, &a);
+	for (const ims_person *p = m->persons; p && rc == 0; p = p->next) {
+		if (site_users_by_idnumber(s, p->id) && cfg->user_match == MATCH_IDNUMBER)
+			continue;
+		const char *u = person_username(cfg, p, &t);
+		if (u && !site_users_by_username(s, u))
+			sl_add(&names, u);
+		if (p->email && *p->email && !site_users_by_email(s, p->email))
+			sl_add(&mails, p->email);
+	}
+	if (rc == 0 && names.n)
+		rc = moodle_read_users(c, s, "username", names.v, names.n, e);
+	if (rc == 0 && mails.n)
+		rc = moodle_read_users(c, s, "email", mails.v, mails.n, e);
+	sl_free(&names);
+	sl_free(&mails);
+	strtab_free(&t);
+	arena_free(&a);
+	sl_free(&ids);
+	return rc;
+}
+
+static int read_rosters(moodle_client *c, const refs *r, const state_view *store,
+			const settings *cfg, enum site_read read, site_snapshot *s, errinfo *e)
+{
+	int64_t *ids = NULL;
+	size_t n = 0;
+	bool groups = false;
+	for (size_t i = 0; i < r->groups.n; i++) {
+		const site_match *mm = site_courses_by_idnumber(s, r->groups.v[i]);
+		if (!mm || mm->next)
+			continue; /* absent or ambiguous: the planner reports it */
+		const site_course *sc = mm->item;
+		/* diff mode reads only the courses the store knows nothing of */
+		if (read == READ_DIFF && store && state_course_of_id(store, sc->id))
+			continue;
+		ids = xrealloc(ids, (n + 1) * sizeof *ids);
+		ids[n++] = sc->id;
+		if (cfg->course_groups && ptrmap_get(&r->cohort_groups, r->groups.v[i]))
+			groups = true;
+	}
+	int rc = n ? moodle_read_rosters(c, s, ids, n, groups, e) : 0;
+	free(ids);
+	return rc;
+}
+
+int match_read_site(moodle_client *c, const ims_model *m, const state_view *store,
+		    const settings *cfg, enum site_read read, site_snapshot *s, errinfo *e)
+{
+	refs r;
+	strtab t;
+	arena a;
+	int rc;
+
+	memset(&r, 0, sizeof r);
+	ptrmap_init(&r.groups.seen);
+	ptrmap_init(&r.persons.seen);
+	ptrmap_init(&r.usernames.seen);
+	ptrmap_init(&r.emails.seen);
+	ptrmap_init(&r.cohort_groups);
+	arena_init(&a);
+	strtab_init(&t, &a);
+	collect(m, cfg, &t, &r);
+
+	rc = moodle_read_categories(c, s, e);
+	if (rc == 0)
+		rc = read_courses(c, &r, store, read, s, e);
+	if (rc == 0)
+		rc = read_users(c, m, &r, store, cfg, read, s, e);
+	if (rc == 0)
+		rc = read_rosters(c, &r, store, cfg, read, s, e);
+	log_info("read the site (%s): %zu categories, %zu courses, %zu users, %llu requests",
+		 site_read_name(read), s->ncategories, s->ncourses, s->nusers,
+		 (unsigned long long)s->requests);
+
+	sl_free(&r.groups);
+	sl_free(&r.persons);
+	sl_free(&r.usernames);
+	sl_free(&r.emails);
+	ptrmap_free(&r.cohort_groups);
+	strtab_free(&t);
+	arena_free(&a);
+	return rc;
+}
