@@ -203,5 +203,31 @@ const config_key config_keys[] = {
 	  "Per-course percentages apply only from this many withdrawals in the course on, so that a "
 	  "small course's single withdrawal is not refused."),
 
+	/* ---- applying ---- */
+	K("apply", "batch_create_users", CT_INT, "100", "1..1000",
+	  "Users created per request (each costs the site a password hash)."),
+	K("apply", "batch_update_users", CT_INT, "100", "1..1000", "Users updated per request."),
+	K("apply", "batch_enrol", CT_INT, "200", "1..2000",
+	  "Enrolments (new, reactivated, suspended, dates changed) per request. They are sorted by "
+	  "user before they are cut into batches, so that concurrent batches never share a user (the "
+	  "site deadlocks otherwise)."),
+	K("apply", "batch_unenrol", CT_INT, "200", "1..2000", "Unenrolments per request."),
+	K("apply", "batch_roles", CT_INT, "200", "1..2000", "Role assignments or removals per request."),
+	K("apply", "batch_group_members", CT_INT, "200", "1..2000", "Course group members per request."),
+	K("apply", "batch_create_courses", CT_INT, "20", "1..200",
+	  "Courses created per request. Courses are created one request at a time: each creation "
+	  "renumbers its category, and concurrent ones are slower than serial."),
+	K("apply", "write_retries", CT_INT, "3", "0..20",
+	  "How many times a write that can safely be sent again (setting an enrolment's state, a role, "
+	  "a group member) is retried after a passing fault or a lost answer. A deadlocked batch "
+	  "(dmlwriteexception) is retried whole before it is split to find a bad record."),
+	K("apply", "settle_delay", CT_DURATION, "3s", NULL,
+	  "After a creation whose answer was lost, how long to wait before reading the site to see "
+	  "whether it happened (a site can commit a call after its proxy gave up). What is still "
+	  "unknown then is left to the next run's plan, never created twice."),
+	K("apply", "check_hidden", CT_BOOL, "yes", NULL,
+	  "Read new courses back and stop the run if a course asked hidden came out visible (the "
+	  "token lacks moodle/course:visibility), before anyone is enrolled in it."),
+
 	{ NULL, NULL, CT_STRING, NULL, NULL, NULL },
 };

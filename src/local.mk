@@ -34,11 +34,13 @@ src_libims2moodle_a_SOURCES += \
 	src/match.c src/match.h \
 	src/report.h src/report_common.c src/report_json.c src/report_text.c \
 	src/report_csv.c src/report_html.c \
-	src/run.c src/run.h
+	src/run.c src/run.h \
+	src/apply.c src/apply.h src/apply_internal.h src/apply_kinds.c
 
 include $(srcdir)/src/moodle.mk
 
 bin_PROGRAMS += ims2moodle
-ims2moodle_SOURCES = src/main.c src/commands.h src/cmd_check.c src/cmd_plan.c
+ims2moodle_SOURCES = src/main.c src/commands.h src/cmd_check.c src/cmd_plan.c src/cmd_apply.c src/cmd_history.c
 ims2moodle_CFLAGS = $(src_libims2moodle_a_CFLAGS)
 ims2moodle_LDADD = $(LIBIMS2MOODLE_LIBS)
+include $(srcdir)/src/state.mk

@@ -14,6 +14,9 @@ static const struct command {
 } commands[] = {
 	{ "check", cmd_check, "validate IMS Enterprise files and print a summary" },
 	{ "plan", cmd_plan, "show what applying a file would change (a dry run)" },
+	{ "apply", cmd_apply, "make the changes a file asks for on the Moodle site" },
+	{ "history", cmd_history, "list the runs the state store remembers" },
+	{ "show", cmd_show, "list what one run changed" },
 };
 
 static void usage(FILE *out)

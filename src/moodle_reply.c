@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void copy_field(json_object *o, const char *key, char *dst, size_t n)
@@ -22,12 +23,18 @@ enum moodle_status moodle_classify(long http, const char *content_type, const ch
 	err->connected = true;
 	*out = NULL;
 
+	/* json-c waits for more input after a bare literal (null, 12): hand it
+	 * the terminating NUL as the end of the text */
 	json_tokener *tok = json_tokener_new();
-	json_object *obj = json_tokener_parse_ex(tok, body ? body : "", (int)len);
+	char *copy = xstrndup(body ? body : "", len);
+	json_object *obj = json_tokener_parse_ex(tok, copy, (int)len + 1);
 	enum json_tokener_error jerr = json_tokener_get_error(tok);
 	size_t used = (size_t)json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);
-	bool is_json = jerr == json_tokener_success && used > 0;
+	free(copy);
+	if (used > len)
+		used = len;
+	bool is_json = jerr == json_tokener_success && len > 0;
 	while (is_json && used < len && (body[used] == ' ' || body[used] == '\n' || body[used] == '\r' || body[used] == '\t'))
 		used++;
 	if (is_json && used != len)

@@ -1,227 +1,405 @@
-/* state.c -- the state store in SQLite (see state.h): schema and its
- * version, binding to one site, the apply lock, loading the planner's view,
- * confirmed writes, runs and their journal. */
+/* state.c -- the state store's database (see state.h): opening and
+ * creating it, its schema version and migrations, the binding to one site,
+ * the apply lock, transactions, meta values and the cache of prepared
+ * statements the other parts (state_write.c, state_load.c, state_runs.c)
+ * use. */
 #include "config.h"
-#include "state.h"
+#include "state_internal.h"
 #include "log.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#define SCHEMA_VERSION 1
+/* ---- the schema ------------------------------------------------------------------ */
 
-enum stmt_id {
-	ST_PUT_COURSE, ST_PUT_USER, ST_PUT_ENROLMENT, ST_DEL_ENROLMENT, ST_SET_META, ST_GET_META,
-	ST_RUN_BEGIN, ST_RUN_END, ST_JOURNAL_BEGIN, ST_JOURNAL_END, ST_COUNT
-};
-
-static const char *const stmt_sql[ST_COUNT] = {
-	[ST_PUT_COURSE] =
-		"INSERT INTO courses (courseid, group_id, idnumber, shortname, created, hidden_by_us, visible)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-		" ON CONFLICT(courseid) DO UPDATE SET group_id = ?2, idnumber = ?3, shortname = ?4,"
-		" created = max(created, ?5), hidden_by_us = ?6, visible = ?7",
-	[ST_PUT_USER] =
-		"INSERT INTO users (userid, person_id, username, idnumber, email, created, suspended_by_us)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-		" ON CONFLICT(userid) DO UPDATE SET person_id = ?2, username = ?3, idnumber = ?4, email = ?5,"
-		" created = max(created, ?6), suspended_by_us = ?7",
-	[ST_PUT_ENROLMENT] =
-		"INSERT INTO enrolments (courseid, userid, group_id, person_id, roles, timestart, timeend,"
-		" suspended, confirmed, last_run) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
-		" ON CONFLICT(courseid, userid) DO UPDATE SET group_id = ?3, person_id = ?4, roles = ?5,"
-		" timestart = ?6, timeend = ?7, suspended = ?8, confirmed = ?9, last_run = ?10",
-	[ST_DEL_ENROLMENT] = "DELETE FROM enrolments WHERE courseid = ?1 AND userid = ?2",
-	[ST_SET_META] = "INSERT INTO meta (key, value) VALUES (?1, ?2)"
-			" ON CONFLICT(key) DO UPDATE SET value = ?2",
-	[ST_GET_META] = "SELECT value FROM meta WHERE key = ?1",
-	[ST_RUN_BEGIN] = "INSERT INTO runs (command, file, file_sha256, file_datetime, mode, site_read,"
-			 " started, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'running')",
-	[ST_RUN_END] = "UPDATE runs SET status = ?2, summary = ?3, finished = ?4 WHERE id = ?1",
-	[ST_JOURNAL_BEGIN] = "INSERT INTO journal (run_id, kind, target, request, result, at)"
-			     " VALUES (?1, ?2, ?3, ?4, 'pending', ?5)",
-	[ST_JOURNAL_END] = "UPDATE journal SET result = ?2, detail = ?3, at = ?4 WHERE id = ?1",
-};
-
-static const char schema_sql[] =
-	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);"
-	"CREATE TABLE IF NOT EXISTS courses ("
+/* migrations[v] takes a store from version v to v + 1. A store that this
+ * program does not know (a newer version) is refused, never touched. */
+static const char *const migrations[STATE_SCHEMA_VERSION] = {
+	/* 0 -> 1: the first schema. */
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE courses ("
 	" courseid INTEGER PRIMARY KEY, group_id TEXT, idnumber TEXT, shortname TEXT,"
 	" created INTEGER NOT NULL DEFAULT 0, hidden_by_us INTEGER NOT NULL DEFAULT 0,"
 	" visible INTEGER NOT NULL DEFAULT -1);"
-	"CREATE INDEX IF NOT EXISTS courses_group ON courses (group_id);"
-	"CREATE TABLE IF NOT EXISTS users ("
+	"CREATE TABLE users ("
 	" userid INTEGER PRIMARY KEY, person_id TEXT, username TEXT, idnumber TEXT, email TEXT,"
 	" created INTEGER NOT NULL DEFAULT 0, suspended_by_us INTEGER NOT NULL DEFAULT 0);"
-	"CREATE INDEX IF NOT EXISTS users_person ON users (person_id);"
-	"CREATE TABLE IF NOT EXISTS enrolments ("
+	/* roles: the role ids in the order given, "5,3" ("" for none) */
+	"CREATE TABLE enrolments ("
 	" courseid INTEGER NOT NULL, userid INTEGER NOT NULL, group_id TEXT, person_id TEXT,"
 	" roles TEXT NOT NULL DEFAULT '', timestart INTEGER NOT NULL DEFAULT 0,"
 	" timeend INTEGER NOT NULL DEFAULT 0, suspended INTEGER NOT NULL DEFAULT 0,"
 	" confirmed INTEGER NOT NULL DEFAULT 1, last_run INTEGER NOT NULL DEFAULT 0,"
-	" PRIMARY KEY (courseid, userid));"
-	"CREATE TABLE IF NOT EXISTS runs ("
-	" id INTEGER PRIMARY KEY AUTOINCREMENT, command TEXT NOT NULL, file TEXT, file_sha256 TEXT,"
-	" file_datetime TEXT, mode TEXT, site_read TEXT, started INTEGER NOT NULL,"
-	" finished INTEGER, status TEXT NOT NULL, summary TEXT);"
-	"CREATE TABLE IF NOT EXISTS journal ("
-	" id INTEGER PRIMARY KEY AUTOINCREMENT, run_id INTEGER NOT NULL REFERENCES runs(id),"
-	" kind TEXT NOT NULL, target TEXT, request TEXT, result TEXT NOT NULL, detail TEXT,"
-	" at INTEGER NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS journal_run ON journal (run_id, id);";
-
-struct state_db {
-	sqlite3 *db;
-	char *dir;
-	char *path;
-	int lock_fd;
-	sqlite3_stmt *stmt[ST_COUNT];
+	" PRIMARY KEY (courseid, userid)) WITHOUT ROWID;"
+	"CREATE TABLE runs ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT, command TEXT NOT NULL, file TEXT,"
+	" file_sha256 TEXT, file_datetime TEXT, mode TEXT, site_read TEXT,"
+	" started INTEGER NOT NULL, finished INTEGER, status TEXT NOT NULL, summary TEXT);"
+	"CREATE TABLE journal ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+	" kind TEXT NOT NULL, target TEXT, request TEXT,"
+	" result TEXT NOT NULL CHECK (result IN ('pending', 'done', 'failed', 'unknown')),"
+	" detail TEXT, at INTEGER NOT NULL);"
+	"CREATE INDEX journal_by_run ON journal (run_id);",
 };
 
-static int db_error(state_db *s, errinfo *e, const char *what)
+/* ---- errors and statements -------------------------------------------------------- */
+
+int state_db_error(state_db *s, errinfo *e, const char *what)
 {
-	return err_set(e, -EXIT_IOERR, "state store %s: %s: %s", s->path, what,
-		       s->db ? sqlite3_errmsg(s->db) : "cannot open");
+	int rc = s->db ? sqlite3_errcode(s->db) : SQLITE_CANTOPEN;
+	const char *msg = s->db ? sqlite3_errmsg(s->db) : "cannot open";
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return err_set(e, -EXIT_TEMPFAIL,
+			       "state store %s: %s: %s (another process kept it busy too long; "
+			       "try again)", s->path, what, msg);
+	return err_set(e, -EXIT_IOERR, "state store %s: %s: %s", s->path, what, msg);
 }
 
-static int exec(state_db *s, const char *sql, errinfo *e)
-{
-	char *msg = NULL;
-	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		int rc = err_set(e, -EXIT_IOERR, "state store %s: %s", s->path, msg ? msg : "error");
-		sqlite3_free(msg);
-		return rc;
-	}
-	return 0;
-}
+static const char *const stmt_sql[SS_COUNT] = {
+	[SS_PUT_COURSE] =
+		"INSERT INTO courses (courseid, group_id, idnumber, shortname, created, hidden_by_us,"
+		" visible) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+		" ON CONFLICT (courseid) DO UPDATE SET group_id = ?2, idnumber = ?3, shortname = ?4,"
+		" created = max(created, ?5), hidden_by_us = ?6, visible = ?7",
+	[SS_PUT_USER] =
+		"INSERT INTO users (userid, person_id, username, idnumber, email, created,"
+		" suspended_by_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+		" ON CONFLICT (userid) DO UPDATE SET person_id = ?2, username = ?3, idnumber = ?4,"
+		" email = ?5, created = max(created, ?6), suspended_by_us = ?7",
+	[SS_PUT_ENROLMENT] =
+		"INSERT INTO enrolments (courseid, userid, group_id, person_id, roles, timestart,"
+		" timeend, suspended, confirmed, last_run)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+		" ON CONFLICT (courseid, userid) DO UPDATE SET group_id = ?3, person_id = ?4,"
+		" roles = ?5, timestart = ?6, timeend = ?7, suspended = ?8, confirmed = ?9,"
+		" last_run = ?10",
+	[SS_DEL_ENROLMENT] = "DELETE FROM enrolments WHERE courseid = ?1 AND userid = ?2",
+	[SS_SET_META] = "INSERT INTO meta (key, value) VALUES (?1, ?2)"
+			" ON CONFLICT (key) DO UPDATE SET value = ?2",
+	[SS_DEL_META] = "DELETE FROM meta WHERE key = ?1",
+	[SS_GET_META] = "SELECT value FROM meta WHERE key = ?1",
+	[SS_RUN_BEGIN] =
+		"INSERT INTO runs (command, file, file_sha256, file_datetime, mode, site_read,"
+		" started, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'running')",
+	[SS_RUN_END] = "UPDATE runs SET status = ?2, summary = ?3, finished = ?4 WHERE id = ?1",
+	[SS_JOURNAL_BEGIN] =
+		"INSERT INTO journal (run_id, kind, target, request, result, at)"
+		" VALUES (?1, ?2, ?3, ?4, 'pending', ?5)",
+	[SS_JOURNAL_END] = "UPDATE journal SET result = ?2, detail = ?3, at = ?4 WHERE id = ?1",
+};
 
-static sqlite3_stmt *stmt(state_db *s, enum stmt_id id)
+sqlite3_stmt *state_stmt(state_db *s, enum state_stmt id)
 {
 	if (!s->stmt[id] && sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-					       &s->stmt[id], NULL) != SQLITE_OK)
+					       &s->stmt[id], NULL) != SQLITE_OK) {
+		s->stmt[id] = NULL;
 		return NULL;
-	sqlite3_reset(s->stmt[id]);
-	sqlite3_clear_bindings(s->stmt[id]);
+	}
 	return s->stmt[id];
 }
 
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
+int state_step_done(state_db *s, sqlite3_stmt *st, errinfo *e, const char *what)
+{
+	if (!st)
+		return state_db_error(s, e, what);
+	int rc = sqlite3_step(st);
+	int code = rc == SQLITE_DONE ? 0 : state_db_error(s, e, what);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return code;
+}
+
+void state_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, i);
 }
 
-/* Runs a prepared write; returns 0 or -EXIT_IOERR. */
-static int step_done(state_db *s, sqlite3_stmt *st, errinfo *e, const char *what)
+int state_exec(state_db *s, const char *sql, errinfo *e, const char *what)
 {
-	if (!st)
-		return db_error(s, e, what);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_error(s, e, what);
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return state_db_error(s, e, what);
+	return 0;
 }
 
-/* The site URL as stored: scheme and host lower-cased, no trailing slash. */
-static char *normalise_url(const char *url)
+/* ---- meta values ------------------------------------------------------------------- */
+
+int state_set_meta(state_db *s, const char *key, const char *value, errinfo *e)
 {
-	char *u = xstrdup(url ? url : "");
+	sqlite3_stmt *st = state_stmt(s, value ? SS_SET_META : SS_DEL_META);
+	if (st) {
+		state_bind_text(st, 1, key);
+		if (value)
+			state_bind_text(st, 2, value);
+	}
+	return state_step_done(s, st, e, "cannot write a setting");
+}
+
+char *state_get_meta(state_db *s, const char *key)
+{
+	sqlite3_stmt *st = state_stmt(s, SS_GET_META);
+	char *v = NULL;
+	if (!st)
+		return NULL;
+	state_bind_text(st, 1, key);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return v;
+}
+
+/* ---- opening: directory, file, schema, site ------------------------------------------ */
+
+/* Creates dir and its missing parents, mode 0700; an existing directory is
+ * left as it is. */
+static int make_dirs(const char *dir, errinfo *e)
+{
+	char *p = xstrdup(dir);
+	int rc = 0;
+	for (char *q = p + 1;; q++) {
+		if (*q != '/' && *q != '\0')
+			continue;
+		char c = *q;
+		*q = '\0';
+		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+			rc = err_set(e, -EXIT_IOERR, "cannot create the state directory %s: %s", p,
+				     strerror(errno));
+			break;
+		}
+		*q = c;
+		if (!c)
+			break;
+	}
+	free(p);
+	struct stat st;
+	if (rc == 0 && (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)))
+		rc = err_set(e, -EXIT_IOERR, "the state directory %s is not a directory", dir);
+	return rc;
+}
+
+/* Creates the database file with mode 0600 if it does not exist, so that
+ * SQLite (and its -wal and -shm files, which copy its mode) never make it
+ * readable by others, whatever the umask. */
+static int create_file(const char *path, errinfo *e)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return err_set(e, -EXIT_IOERR, "cannot open the state store %s: %s", path,
+			       strerror(errno));
+	close(fd);
+	return 0;
+}
+
+char *state_normalise_url(const char *url)
+{
+	char *u = xstrdup(url);
 	size_t n = strlen(u);
 	while (n && u[n - 1] == '/')
 		u[--n] = '\0';
-	char *host = strstr(u, "://");
-	char *end = host ? strchr(host + 3, '/') : NULL;
-	for (char *p = u; *p && (!end || p < end); p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p + 32);
+	char *sep = strstr(u, "://");
+	char *host = sep ? sep + 3 : u;
+	if (sep)
+		for (char *p = u; p < sep; p++)
+			*p = (char)tolower((unsigned char)*p);
+	char *end = host + strcspn(host, "/?#");
+	char *at = memchr(host, '@', (size_t)(end - host));
+	for (char *p = at ? at + 1 : host; p < end; p++)
+		*p = (char)tolower((unsigned char)*p);
 	return u;
 }
 
-static int check_schema(state_db *s, errinfo *e)
+/* What the store says about itself before anything is written. */
+typedef struct store_facts {
+	bool has_meta;      /* the meta table exists */
+	int nobjects;       /* tables, indexes, views and triggers */
+	char *version;      /* meta schema_version, or NULL */
+	char *site;         /* meta site_url, or NULL */
+} store_facts;
+
+static int query_int(state_db *s, const char *sql, int *out, errinfo *e)
 {
-	char *v = state_get_meta(s, "schema_version");
-	int rc = 0;
-	if (!v) {
-		char buf[16];
-		snprintf(buf, sizeof buf, "%d", SCHEMA_VERSION);
-		rc = state_set_meta(s, "schema_version", buf, e);
-	} else if (atoi(v) > SCHEMA_VERSION) {
-		rc = err_set(e, -EXIT_CONFIG,
-			     "state store %s has schema version %s, newer than this ims2moodle knows "
-			     "(%d): use the newer ims2moodle that wrote it", s->path, v, SCHEMA_VERSION);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return state_db_error(s, e, "cannot read the schema");
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : state_db_error(s, e, "cannot read the schema");
+}
+
+static int read_facts(state_db *s, store_facts *f, errinfo *e)
+{
+	int has_meta = 0, rc;
+	memset(f, 0, sizeof *f);
+	if ((rc = query_int(s, "SELECT count(*) FROM sqlite_master", &f->nobjects, e)) < 0 ||
+	    (rc = query_int(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+			       " AND name = 'meta'", &has_meta, e)) < 0)
+		return rc;
+	f->has_meta = has_meta != 0;
+	if (f->has_meta) {
+		f->version = state_get_meta(s, "schema_version");
+		f->site = state_get_meta(s, "site_url");
 	}
-	free(v);
+	return 0;
+}
+
+static void free_facts(store_facts *f)
+{
+	free(f->version);
+	free(f->site);
+}
+
+/* Parses a schema version: a positive decimal number. Returns -1 if not. */
+static long parse_version(const char *text)
+{
+	char *end;
+	if (!text || !isdigit((unsigned char)*text))
+		return -1;
+	errno = 0;
+	long v = strtol(text, &end, 10);
+	return *end || errno || v <= 0 ? -1 : v;
+}
+
+/* Checks the facts against this program and the site; sets *version (0 for
+ * an empty database) and *need_write when the schema must be created or
+ * migrated or the site bound. */
+static int judge_facts(state_db *s, const store_facts *f, const char *site, long *version,
+		       bool *need_write, errinfo *e)
+{
+	*version = 0;
+	if (!f->has_meta && f->nobjects > 0)
+		return err_set(e, -EXIT_CONFIG,
+			       "%s is an SQLite database but not an ims2moodle state store: "
+			       "use another --state-dir", s->path);
+	if (f->has_meta && (*version = parse_version(f->version)) < 0)
+		return err_set(e, -EXIT_CONFIG, "state store %s: unreadable schema version '%s'",
+			       s->path, f->version ? f->version : "(none)");
+	if (*version > STATE_SCHEMA_VERSION)
+		return err_set(e, -EXIT_CONFIG,
+			       "state store %s has schema version %ld, newer than this ims2moodle "
+			       "knows (%d): use the newer ims2moodle that wrote it",
+			       s->path, *version, STATE_SCHEMA_VERSION);
+	if (site && f->site && strcmp(f->site, site) != 0)
+		return err_set(e, -EXIT_CONFIG,
+			       "the state directory %s belongs to the site %s, not to %s: one store "
+			       "serves one site (use another --state-dir)", s->dir, f->site, site);
+	*need_write = *version < STATE_SCHEMA_VERSION || (site && !f->site);
+	return 0;
+}
+
+/* Brings the schema from version to the current one and binds the site
+ * if it is not bound; inside the caller's transaction. */
+static int migrate_and_bind(state_db *s, long version, const char *site, const store_facts *f,
+			    errinfo *e)
+{
+	int rc = 0;
+	for (long v = version; v < STATE_SCHEMA_VERSION && rc == 0; v++) {
+		log_debug("state store %s: schema version %ld -> %ld", s->path, v, v + 1);
+		rc = state_exec(s, migrations[v], e, "cannot create or migrate the schema");
+	}
+	if (rc == 0 && version < STATE_SCHEMA_VERSION) {
+		char buf[24];
+		snprintf(buf, sizeof buf, "%d", STATE_SCHEMA_VERSION);
+		rc = state_set_meta(s, "schema_version", buf, e);
+	}
+	if (rc == 0 && site && !f->site)
+		rc = state_set_meta(s, "site_url", site, e);
 	return rc;
 }
 
-static int bind_site(state_db *s, const char *site_url, errinfo *e)
+/* Reads what the store is; if it needs creating, migrating or binding,
+ * does so under the write lock, deciding again once it is held (another
+ * process may have done it in between). */
+static int prepare_store(state_db *s, const char *site, errinfo *e)
 {
-	char *want = normalise_url(site_url);
-	char *have = state_get_meta(s, "site_url");
-	int rc = 0;
-	if (!have)
-		rc = state_set_meta(s, "site_url", want, e);
-	else if (strcmp(have, want) != 0)
-		rc = err_set(e, -EXIT_CONFIG,
-			     "the state directory %s belongs to the site %s, not to %s: one store "
-			     "serves one site (use another --state-dir)", s->dir, have, want);
-	free(have);
-	free(want);
+	store_facts f;
+	long version;
+	bool need_write = false;
+	int rc = read_facts(s, &f, e);
+	if (rc == 0)
+		rc = judge_facts(s, &f, site, &version, &need_write, e);
+	free_facts(&f);
+	if (rc < 0 || !need_write)
+		return rc;
+
+	if ((rc = state_exec(s, "BEGIN IMMEDIATE", e, "cannot lock the store to set it up")) < 0)
+		return rc;
+	rc = read_facts(s, &f, e);
+	if (rc == 0)
+		rc = judge_facts(s, &f, site, &version, &need_write, e);
+	if (rc == 0 && need_write)
+		rc = migrate_and_bind(s, version, site, &f, e);
+	free_facts(&f);
+	if (rc == 0)
+		return state_exec(s, "COMMIT", e, "cannot set up the store");
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
+}
+
+static int open_database(state_db *s, errinfo *e)
+{
+	if (sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK)
+		return state_db_error(s, e, "cannot open");
+	sqlite3_busy_timeout(s->db, STATE_BUSY_TIMEOUT_MS);
+	return state_exec(s, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;", e,
+			  "cannot open");
+}
+
+/* Write-ahead logging: readers (history, plan) never wait for a writer.
+ * Set once the store is known to be ours, so that a foreign or newer
+ * database is never modified. */
+static int use_wal(state_db *s, errinfo *e)
+{
+	return state_exec(s, "PRAGMA journal_mode = WAL", e, "cannot open");
 }
 
 int state_open(const char *dir, const char *site_url, state_db **out, errinfo *e)
 {
-	state_db *s = xcalloc(1, sizeof *s);
-	int rc;
+	*out = NULL;
+	if (!dir || !*dir)
+		return err_set(e, -EXIT_CONFIG, "no state directory given");
+	if (site_url && !*site_url)
+		return err_set(e, -EXIT_CONFIG, "no site URL given for the state store in %s", dir);
 
+	state_db *s = xcalloc(1, sizeof *s);
+	char *site = site_url ? state_normalise_url(site_url) : NULL;
+	int rc;
 	s->lock_fd = -1;
 	s->dir = xstrdup(dir);
 	s->path = xasprintf("%s/state.sqlite", dir);
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		rc = err_set(e, -EXIT_IOERR, "cannot create the state directory %s: %s", dir,
-			     strerror(errno));
-		goto fail;
+	if ((rc = make_dirs(dir, e)) < 0 || (rc = create_file(s->path, e)) < 0 ||
+	    (rc = open_database(s, e)) < 0 || (rc = prepare_store(s, site, e)) < 0 ||
+	    (rc = use_wal(s, e)) < 0) {
+		state_close(s);
+		free(site);
+		return rc;
 	}
-	mode_t old = umask(077);
-	int orc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-				  SQLITE_OPEN_NOMUTEX, NULL);
-	umask(old);
-	if (orc != SQLITE_OK) {
-		rc = db_error(s, e, "cannot open");
-		goto fail;
-	}
-	sqlite3_busy_timeout(s->db, 10000);
-	if ((rc = exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-			  "PRAGMA foreign_keys = ON;", e)) < 0 ||
-	    (rc = exec(s, schema_sql, e)) < 0 || (rc = check_schema(s, e)) < 0 ||
-	    (rc = bind_site(s, site_url, e)) < 0)
-		goto fail;
+	free(site);
 	*out = s;
 	return 0;
-fail:
-	state_close(s);
-	*out = NULL;
-	return rc;
 }
 
 void state_close(state_db *s)
 {
 	if (!s)
 		return;
-	for (int i = 0; i < ST_COUNT; i++)
+	for (int i = 0; i < SS_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
-	if (s->db)
-		sqlite3_close(s->db);
+	sqlite3_close_v2(s->db); /* an open transaction is rolled back */
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
 	free(s->dir);
@@ -229,335 +407,76 @@ void state_close(state_db *s)
 	free(s);
 }
 
+void state_set_busy_timeout(state_db *s, int ms)
+{
+	sqlite3_busy_timeout(s->db, ms);
+}
+
+/* ---- the apply lock ------------------------------------------------------------------- */
+
+/* The pid the holder wrote into the lock file, or "unknown". */
+static void read_holder(int fd, char *pid, size_t size)
+{
+	ssize_t n = pread(fd, pid, size - 1, 0);
+	pid[n > 0 ? n : 0] = '\0';
+	pid[strspn(pid, "0123456789")] = '\0';
+	if (!*pid)
+		snprintf(pid, size, "unknown");
+}
+
 int state_lock(state_db *s, errinfo *e)
 {
+	if (s->lock_fd >= 0)
+		return 0;
 	char *path = xasprintf("%s/apply.lock", s->dir);
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		int rc = err_set(e, -EXIT_IOERR, "cannot open %s: %s", path, strerror(errno));
-		free(path);
-		return rc;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		char pid[32] = "";
-		ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
-		pid[n > 0 ? n : 0] = '\0';
-		pid[strcspn(pid, "\n")] = '\0';
-		int rc = err_set(e, -EXIT_TEMPFAIL,
-				 "another ims2moodle apply (pid %s) is running with the state directory "
-				 "%s; try again when it is done", *pid ? pid : "?", s->dir);
-		close(fd);
-		free(path);
-		return rc;
-	}
-	char buf[32];
-	int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
-	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) < 0)
-		log_warn("cannot write the pid into %s: %s", path, strerror(errno));
-	s->lock_fd = fd;
-	free(path);
-	return 0;
-}
-
-/* ---- loading the view ----------------------------------------------------------- */
-
-static const char *col_text(sqlite3_stmt *st, int i)
-{
-	return (const char *)sqlite3_column_text(st, i);
-}
-
-static int parse_roles(const char *text, int64_t *ids, int max)
-{
-	int n = 0;
-	for (const char *p = text; p && *p && n < max;) {
-		char *end;
-		long long v = strtoll(p, &end, 10);
-		if (end == p)
-			break;
-		ids[n++] = v;
-		p = *end == ',' ? end + 1 : end;
-	}
-	return n;
-}
-
-int state_load(state_db *s, state_view **out, errinfo *e)
-{
-	state_view *v = state_view_new();
-	sqlite3_stmt *st = NULL;
 	int rc = 0;
-
-	if (sqlite3_prepare_v2(s->db, "SELECT courseid, group_id, idnumber, shortname, created,"
-				      " hidden_by_us, visible FROM courses ORDER BY courseid", -1, &st, NULL) != SQLITE_OK)
-		goto db_fail;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		state_course c = { sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2),
-				   col_text(st, 3), sqlite3_column_int(st, 4) != 0,
-				   sqlite3_column_int(st, 5) != 0, sqlite3_column_int(st, 6) };
-		state_view_add_course(v, &c);
+	if (fd < 0) {
+		rc = err_set(e, -EXIT_IOERR, "cannot open the lock file %s: %s", path, strerror(errno));
+	} else if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		char pid[32];
+		if (errno == EWOULDBLOCK) {
+			read_holder(fd, pid, sizeof pid);
+			rc = err_set(e, -EXIT_TEMPFAIL,
+				     "another ims2moodle (pid %s) holds the lock %s: it is applying "
+				     "to this site; try again when it is done", pid, path);
+		} else {
+			rc = err_set(e, -EXIT_IOERR, "cannot lock %s: %s", path, strerror(errno));
+		}
+		close(fd);
+	} else {
+		char buf[32];
+		int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+		if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) != n)
+			log_warn("cannot write the pid into %s: %s", path, strerror(errno));
+		s->lock_fd = fd;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		goto db_fail;
-
-	if (sqlite3_prepare_v2(s->db, "SELECT userid, person_id, username, idnumber, email, created,"
-				      " suspended_by_us FROM users ORDER BY userid", -1, &st, NULL) != SQLITE_OK)
-		goto db_fail;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		state_user u = { sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2),
-				 col_text(st, 3), col_text(st, 4), sqlite3_column_int(st, 5) != 0,
-				 sqlite3_column_int(st, 6) != 0 };
-		state_view_add_user(v, &u);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		goto db_fail;
-
-	if (sqlite3_prepare_v2(s->db, "SELECT courseid, userid, group_id, person_id, roles, timestart,"
-				      " timeend, suspended, confirmed, last_run FROM enrolments"
-				      " ORDER BY courseid, userid", -1, &st, NULL) != SQLITE_OK)
-		goto db_fail;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t roles[32];
-		state_enrolment en = { 0 };
-		en.courseid = sqlite3_column_int64(st, 0);
-		en.userid = sqlite3_column_int64(st, 1);
-		en.group_id = col_text(st, 2);
-		en.person_id = col_text(st, 3);
-		en.nroles = parse_roles(col_text(st, 4), roles, 32);
-		en.roleids = roles;
-		en.timestart = sqlite3_column_int64(st, 5);
-		en.timeend = sqlite3_column_int64(st, 6);
-		en.suspended = sqlite3_column_int(st, 7) != 0;
-		en.confirmed = sqlite3_column_int(st, 8) != 0;
-		en.last_run = sqlite3_column_int64(st, 9);
-		state_view_add_enrolment(v, &en);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		goto db_fail;
-
-	char *last = state_get_meta(s, "last_reconcile");
-	v->last_reconcile = last ? strtoll(last, NULL, 10) : 0;
-	free(last);
-	char *dt = state_get_meta(s, "last_file_datetime");
-	if (dt) {
-		v->last_file_datetime = strtab_intern(&v->strings, dt, strlen(dt));
-		free(dt);
-	}
-	*out = v;
-	return 0;
-db_fail:
-	state_view_free(v);
-	*out = NULL;
-	return db_error(s, e, "cannot read");
-}
-
-/* ---- runs and journal ------------------------------------------------------------ */
-
-static int64_t now_unix(void)
-{
-	return (int64_t)time(NULL);
-}
-
-int state_run_begin(state_db *s, const char *command, const char *file, const char *file_sha256,
-		    const char *file_datetime, const char *mode, const char *site_read,
-		    int64_t *run_id, errinfo *e)
-{
-	sqlite3_stmt *st = stmt(s, ST_RUN_BEGIN);
-	if (st) {
-		bind_text(st, 1, command);
-		bind_text(st, 2, file);
-		bind_text(st, 3, file_sha256);
-		bind_text(st, 4, file_datetime);
-		bind_text(st, 5, mode);
-		bind_text(st, 6, site_read);
-		sqlite3_bind_int64(st, 7, now_unix());
-	}
-	int rc = step_done(s, st, e, "cannot record the run");
-	if (rc == 0)
-		*run_id = sqlite3_last_insert_rowid(s->db);
+	free(path);
 	return rc;
 }
 
-int state_run_end(state_db *s, int64_t run_id, const char *status, const char *summary_json,
-		  errinfo *e)
-{
-	sqlite3_stmt *st = stmt(s, ST_RUN_END);
-	if (st) {
-		sqlite3_bind_int64(st, 1, run_id);
-		bind_text(st, 2, status);
-		bind_text(st, 3, summary_json);
-		sqlite3_bind_int64(st, 4, now_unix());
-	}
-	return step_done(s, st, e, "cannot finish the run");
-}
-
-int state_journal_begin(state_db *s, int64_t run_id, const char *kind, const char *target,
-			const char *request, int64_t *entry, errinfo *e)
-{
-	sqlite3_stmt *st = stmt(s, ST_JOURNAL_BEGIN);
-	if (st) {
-		sqlite3_bind_int64(st, 1, run_id);
-		bind_text(st, 2, kind);
-		bind_text(st, 3, target);
-		bind_text(st, 4, request);
-		sqlite3_bind_int64(st, 5, now_unix());
-	}
-	int rc = step_done(s, st, e, "cannot journal");
-	if (rc == 0)
-		*entry = sqlite3_last_insert_rowid(s->db);
-	return rc;
-}
-
-int state_journal_end(state_db *s, int64_t entry, const char *result, const char *detail,
-		      errinfo *e)
-{
-	sqlite3_stmt *st = stmt(s, ST_JOURNAL_END);
-	if (st) {
-		sqlite3_bind_int64(st, 1, entry);
-		bind_text(st, 2, result);
-		bind_text(st, 3, detail);
-		sqlite3_bind_int64(st, 4, now_unix());
-	}
-	return step_done(s, st, e, "cannot journal");
-}
-
-/* ---- confirmed results ------------------------------------------------------------ */
-
-int state_put_course(state_db *s, const state_course *c, errinfo *e)
-{
-	sqlite3_stmt *st = stmt(s, ST_PUT_COURSE);
-	if (st) {
-		sqlite3_bind_int64(st, 1, c->courseid);
-		bind_text(st, 2, c->group_id);
-		bind_text(st, 3, c->idnumber);
-		bind_text(st, 4, c->shortname);
-		sqlite3_bind_int(st, 5, c->created);
-		sqlite3_bind_int(st, 6, c->hidden_by_us);
-		sqlite3_bind_int(st, 7, c->visible);
-	}
-	return step_done(s, st, e, "cannot record a course");
-}
-
-int state_put_user(state_db *s, const state_user *u, errinfo *e)
-{
-	sqlite3_stmt *st = stmt(s, ST_PUT_USER);
-	if (st) {
-		sqlite3_bind_int64(st, 1, u->userid);
-		bind_text(st, 2, u->person_id);
-		bind_text(st, 3, u->username);
-		bind_text(st, 4, u->idnumber);
-		bind_text(st, 5, u->email);
-		sqlite3_bind_int(st, 6, u->created);
-		sqlite3_bind_int(st, 7, u->suspended_by_us);
-	}
-	return step_done(s, st, e, "cannot record a user");
-}
-
-int state_put_enrolment(state_db *s, const state_enrolment *en, errinfo *e)
-{
-	char roles[32 * 21] = "";
-	size_t used = 0;
-	for (int i = 0; i < en->nroles && used + 22 < sizeof roles; i++)
-		used += (size_t)snprintf(roles + used, sizeof roles - used, "%s%lld", i ? "," : "",
-					 (long long)en->roleids[i]);
-	sqlite3_stmt *st = stmt(s, ST_PUT_ENROLMENT);
-	if (st) {
-		sqlite3_bind_int64(st, 1, en->courseid);
-		sqlite3_bind_int64(st, 2, en->userid);
-		bind_text(st, 3, en->group_id);
-		bind_text(st, 4, en->person_id);
-		bind_text(st, 5, roles);
-		sqlite3_bind_int64(st, 6, en->timestart);
-		sqlite3_bind_int64(st, 7, en->timeend);
-		sqlite3_bind_int(st, 8, en->suspended);
-		sqlite3_bind_int(st, 9, en->confirmed);
-		sqlite3_bind_int64(st, 10, en->last_run);
-	}
-	return step_done(s, st, e, "cannot record an enrolment");
-}
-
-int state_delete_enrolment(state_db *s, int64_t courseid, int64_t userid, errinfo *e)
-{
-	sqlite3_stmt *st = stmt(s, ST_DEL_ENROLMENT);
-	if (st) {
-		sqlite3_bind_int64(st, 1, courseid);
-		sqlite3_bind_int64(st, 2, userid);
-	}
-	return step_done(s, st, e, "cannot remove an enrolment");
-}
-
-int state_set_meta(state_db *s, const char *key, const char *value, errinfo *e)
-{
-	sqlite3_stmt *st = stmt(s, ST_SET_META);
-	if (st) {
-		bind_text(st, 1, key);
-		bind_text(st, 2, value);
-	}
-	return step_done(s, st, e, "cannot write");
-}
-
-char *state_get_meta(state_db *s, const char *key)
-{
-	sqlite3_stmt *st = stmt(s, ST_GET_META);
-	char *v = NULL;
-	if (!st)
-		return NULL;
-	bind_text(st, 1, key);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		v = xstrdup(col_text(st, 0));
-	sqlite3_reset(st);
-	return v;
-}
+/* ---- transactions ------------------------------------------------------------------------ */
 
 int state_begin(state_db *s, errinfo *e)
 {
-	return exec(s, "BEGIN IMMEDIATE", e);
+	if (!sqlite3_get_autocommit(s->db))
+		return err_set(e, -EXIT_SOFTWARE, "state store %s: a transaction is already open",
+			       s->path);
+	return state_exec(s, "BEGIN IMMEDIATE", e, "cannot begin a transaction");
 }
 
 int state_commit(state_db *s, errinfo *e)
 {
-	return exec(s, "COMMIT", e);
+	if (sqlite3_get_autocommit(s->db))
+		return err_set(e, -EXIT_SOFTWARE,
+			       "state store %s: no transaction to commit (none was begun, or an "
+			       "earlier error rolled it back)", s->path);
+	return state_exec(s, "COMMIT", e, "cannot commit");
 }
 
-/* ---- history ----------------------------------------------------------------------- */
-
-int state_each_run(state_db *s, int limit, void (*fn)(void *ctx, const state_run_info *r),
-		   void *ctx, errinfo *e)
+int state_rollback(state_db *s, errinfo *e)
 {
-	sqlite3_stmt *st;
-	int rc;
-	if (sqlite3_prepare_v2(s->db, "SELECT id, command, file, status, mode, site_read, started,"
-				      " finished, summary FROM runs ORDER BY id DESC LIMIT ?1",
-			       -1, &st, NULL) != SQLITE_OK)
-		return db_error(s, e, "cannot read the runs");
-	sqlite3_bind_int(st, 1, limit > 0 ? limit : -1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		state_run_info r = { sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2),
-				     col_text(st, 3), col_text(st, 4), col_text(st, 5),
-				     sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
-				     col_text(st, 8) };
-		fn(ctx, &r);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_error(s, e, "cannot read the runs");
-}
-
-int state_each_journal(state_db *s, int64_t run_id,
-		       void (*fn)(void *ctx, const state_journal_info *j), void *ctx, errinfo *e)
-{
-	sqlite3_stmt *st;
-	int rc;
-	if (sqlite3_prepare_v2(s->db, "SELECT id, run_id, kind, target, request, result, detail, at"
-				      " FROM journal WHERE run_id = ?1 ORDER BY id", -1, &st, NULL) != SQLITE_OK)
-		return db_error(s, e, "cannot read the journal");
-	sqlite3_bind_int64(st, 1, run_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		state_journal_info j = { sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-					 col_text(st, 2), col_text(st, 3), col_text(st, 4),
-					 col_text(st, 5), col_text(st, 6), sqlite3_column_int64(st, 7) };
-		fn(ctx, &j);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_error(s, e, "cannot read the journal");
+	if (sqlite3_get_autocommit(s->db))
+		return 0;
+	return state_exec(s, "ROLLBACK", e, "cannot roll back");
 }

@@ -87,58 +87,118 @@ state_enrolment *state_view_add_enrolment(state_view *v, const state_enrolment *
 
 /* ---- the database -------------------------------------------------------- */
 
-/* Opens (creating if needed, mode 0700 directory, 0600 file) the store in
- * dir for the site at site_url. Returns 0, or -EXIT_CONFIG when the store
- * belongs to another site, -EXIT_IOERR on database errors, with e set. */
-int state_open(const char *dir, const char *site_url, state_db **out, errinfo *e);
-void state_close(state_db *db);
+/* The schema this program writes; older stores are migrated on open, newer
+ * ones refused. */
+#define STATE_SCHEMA_VERSION 1
+/* How long a call waits for another process's write to finish before it
+ * fails with -EXIT_TEMPFAIL. */
+#define STATE_BUSY_TIMEOUT_MS 10000
 
-/* Takes the apply lock of the state directory (flock: it dies with the
- * process). Returns 0, or -EXIT_TEMPFAIL when another apply holds it. */
+/* Opens the store dir/state.sqlite for the site at site_url, creating what
+ * is missing: the directory and its parents (mode 0700; an existing one is
+ * left as it is), the file (mode 0600), the schema (migrating an older
+ * one). The first open binds the store to the site (the URL normalised by
+ * state_normalise_url); site_url NULL opens without checking or binding (for
+ * history and show, which need no site). Returns 0 and *out (close it with
+ * state_close), or *out NULL and: -EXIT_CONFIG when the store belongs to
+ * another site (the message names both URLs and dir), has a schema version
+ * newer than STATE_SCHEMA_VERSION, or is an SQLite database that is not a
+ * state store; -EXIT_TEMPFAIL when another process kept it busy longer than
+ * STATE_BUSY_TIMEOUT_MS; -EXIT_IOERR on file or database errors (the
+ * message has SQLite's text and the path). A newer or foreign database is
+ * never modified. */
+int state_open(const char *dir, const char *site_url, state_db **out, errinfo *e);
+/* Closes the store: rolls back an open transaction, releases the apply
+ * lock. db may be NULL. */
+void state_close(state_db *db);
+/* Sets how long calls wait for another process's write (milliseconds). */
+void state_set_busy_timeout(state_db *db, int ms);
+/* The site URL as a store records it: trailing slashes removed, scheme and
+ * host lower-cased (path, query and user name kept). Returns a malloc'd
+ * string. */
+char *state_normalise_url(const char *url);
+
+/* Takes the apply lock of the state directory: an exclusive, non-blocking
+ * flock(2) on dir/apply.lock, into which it writes its pid. The lock dies
+ * with the process (and is not inherited across exec); state_close releases
+ * it. Taking it again through the same db succeeds. Returns 0, or
+ * -EXIT_TEMPFAIL when another process holds it (the message names the pid
+ * written in the lock file), -EXIT_IOERR when the file cannot be opened. */
 int state_lock(state_db *db, errinfo *e);
 
-/* Loads everything the planner needs into a new view. */
+/* Loads everything the planner needs into a new view (courses by course
+ * id, users by user id, enrolments by course then user id), from one
+ * consistent snapshot. Returns 0 and *out (free with state_view_free), or
+ * *out NULL and -EXIT_IOERR / -EXIT_TEMPFAIL with e set. */
 int state_load(state_db *db, state_view **out, errinfo *e);
 
-/* Runs and their journal. */
+/* Runs and their journal. Times are Unix seconds, set by the store.
+ * state_run_begin records a run with status "running" and returns its id
+ * (ids only grow: a newer run has a larger id). */
 int state_run_begin(state_db *db, const char *command, const char *file, const char *file_sha256,
 		    const char *file_datetime, const char *mode, const char *site_read,
 		    int64_t *run_id, errinfo *e);
+/* Sets the run's final status (free text: "done", "partial", "failed",
+ * ...), its summary and end time; -EXIT_SOFTWARE for an unknown run id. */
 int state_run_end(state_db *db, int64_t run_id, const char *status, const char *summary_json,
 		  errinfo *e);
 /* Journals an action before it is sent (result "pending") and after
- * ("done", "failed", "unknown"); returns the entry id in *entry. */
+ * ("done", "failed", "unknown"); returns the entry id in *entry.
+ * state_journal_begin fails (-EXIT_IOERR) for a run that does not exist;
+ * state_journal_end fails for a result not among those four (-EXIT_IOERR)
+ * and for an unknown entry (-EXIT_SOFTWARE). */
 int state_journal_begin(state_db *db, int64_t run_id, const char *kind, const char *target,
 			const char *request, int64_t *entry, errinfo *e);
 int state_journal_end(state_db *db, int64_t entry, const char *result, const char *detail,
 		      errinfo *e);
 
-/* Confirmed results, written by apply. */
+/* Confirmed results, written by apply. A put inserts the row or replaces
+ * every field of the row with the same course id / user id / (course id,
+ * user id), strings NULL or not as given -- except created, which once true
+ * stays true (what ims2moodle created stays known as such). Roles are kept
+ * in the order given. Return 0, or -EXIT_IOERR / -EXIT_TEMPFAIL with e set
+ * (-EXIT_SOFTWARE for a course or user id below 1, or an enrolment with
+ * nroles < 0 or roles but no ids). */
 int state_put_course(state_db *db, const state_course *c, errinfo *e);
 int state_put_user(state_db *db, const state_user *u, errinfo *e);
 int state_put_enrolment(state_db *db, const state_enrolment *en, errinfo *e);
+/* Removing an enrolment the store does not hold is not an error. */
 int state_delete_enrolment(state_db *db, int64_t courseid, int64_t userid, errinfo *e);
+/* Sets a meta value (value NULL removes it). Keys used: "site_url" and
+ * "schema_version" (the store's own), "last_reconcile" (Unix time as
+ * decimal text), "last_file_datetime" (properties/datetime of the last
+ * applied file). */
 int state_set_meta(state_db *db, const char *key, const char *value, errinfo *e);
-/* Returns a malloc'd value or NULL when unset. */
+/* Returns a malloc'd value or NULL when unset (or unreadable). */
 char *state_get_meta(state_db *db, const char *key);
-/* Groups writes into one transaction (much faster for many rows). */
+/* Groups writes into one transaction (much faster for many rows): nothing
+ * between state_begin and state_commit is stored unless the commit
+ * succeeds; state_rollback (or state_close) discards it. state_begin takes
+ * the write lock at once (waiting up to the busy timeout); it fails with
+ * -EXIT_SOFTWARE when a transaction is already open, state_commit when none
+ * is (also when an earlier error made SQLite roll it back).
+ * state_rollback without a transaction does nothing and returns 0. */
 int state_begin(state_db *db, errinfo *e);
 int state_commit(state_db *db, errinfo *e);
+int state_rollback(state_db *db, errinfo *e);
 
-/* History. */
+/* History. The strings live until fn returns; NULL when not recorded. */
 typedef struct state_run_info {
 	int64_t id;
 	const char *command, *file, *status, *mode, *site_read;
-	int64_t started, finished;
+	int64_t started, finished;  /* finished 0: still running, or interrupted */
 	const char *summary_json;
+	const char *file_sha256, *file_datetime;
 } state_run_info;
+/* Calls fn for the limit newest runs (limit <= 0: all), newest first. */
 int state_each_run(state_db *db, int limit, void (*fn)(void *ctx, const state_run_info *r),
 		   void *ctx, errinfo *e);
 typedef struct state_journal_info {
 	int64_t id, run_id;
 	const char *kind, *target, *request, *result, *detail;
-	int64_t at;
+	int64_t at;                 /* when the entry was last written */
 } state_journal_info;
+/* Calls fn for each journal entry of a run, in the order they were made. */
 int state_each_journal(state_db *db, int64_t run_id,
 		       void (*fn)(void *ctx, const state_journal_info *j), void *ctx, errinfo *e);
 

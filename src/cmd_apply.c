@@ -1,0 +1,178 @@
+/* cmd_apply.c -- `ims2moodle apply [OPTIONS] FILE`: plans exactly as `plan`
+ * does, refuses a plan over a safety threshold unless --force, then
+ * executes it and reports the outcome. Running it again after any
+ * interruption is the resume. */
+#include "config.h"
+#include "apply.h"
+#include "commands.h"
+#include "isodate.h"
+#include "log.h"
+#include "report.h"
+#include "run.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* apply's own exit status for a plan it refused to run */
+#define EXIT_REFUSED 3
+
+static void apply_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: ims2moodle apply [OPTIONS] FILE\n"
+		"Plans FILE against the Moodle site exactly as `plan` does, then makes the changes.\n"
+		"A plan over a safety threshold is refused unless --force is given.\n"
+		"\n"
+		"  --format text|csv|json|html   the outcome report's format (default text)\n"
+		"  --report F                    write the outcome report to F (standard output: -)\n"
+		"  --force                       apply a plan over a safety threshold, or a file\n"
+		"                                older than the last one applied\n"
+		"  --config F, --url URL, --state-dir DIR, --mode M, --site-read R, --repair LIST\n"
+		"                                as for plan\n"
+		"  -v, --verbose / -q, --quiet   more / fewer diagnostics\n"
+		"  -h, --help                    this help\n"
+		"\n"
+		"Exit status: 0 everything applied, 1 some records failed or their outcome is unknown\n"
+		"(the rest was applied; run again to retry them), 3 the plan was refused (a safety\n"
+		"threshold, or the file), 64 usage, 65 the file was refused, 69 the site cannot be\n"
+		"used, 74 I/O, 75 another apply holds the state directory, 78 configuration.\n");
+}
+
+static char *summary_json(const plan *p)
+{
+	strbuf sb = STRBUF_INIT;
+	sb_addc(&sb, '{');
+	bool first = true;
+	for (int k = 0; k < PA_KIND_COUNT; k++) {
+		if (!p->counts[k])
+			continue;
+		sb_addf(&sb, "%s\"%s\":{\"done\":%" PRIu64 ",\"failed\":%" PRIu64 ",\"unknown\":%" PRIu64
+			     ",\"not_run\":%" PRIu64 "}", first ? "" : ",", plan_kind_name(k),
+			p->results[k][AR_DONE], p->results[k][AR_FAILED], p->results[k][AR_UNKNOWN],
+			p->results[k][AR_NOT_RUN]);
+		first = false;
+	}
+	sb_addf(&sb, "%s\"skipped\":%zu,\"quarantined\":%zu}", first ? "" : ",", p->nskips, p->nquarantine);
+	return sb_detach(&sb);
+}
+
+static bool all_done(const plan *p)
+{
+	for (int k = 0; k < PA_KIND_COUNT; k++)
+		if (p->results[k][AR_FAILED] || p->results[k][AR_UNKNOWN] || p->results[k][AR_NOT_RUN])
+			return false;
+	return true;
+}
+
+static int record_run_end(run *r, int64_t run_id, const char *status, errinfo *e)
+{
+	char *sum = summary_json(r->plan);
+	int rc = state_run_end(r->db, run_id, status, sum, e);
+	free(sum);
+	char now[32];
+	if (rc == 0 && r->read == READ_RECONCILE) {
+		snprintf(now, sizeof now, "%lld", (long long)r->now);
+		rc = state_set_meta(r->db, "last_reconcile", now, e);
+	}
+	/* the file's date orders later files (§8 #27): only once it is all in */
+	const char *dt = r->plan->file_datetime;
+	isodate d;
+	if (rc == 0 && all_done(r->plan) && dt && isodate_parse(dt, strlen(dt), &d))
+		rc = state_set_meta(r->db, "last_file_datetime", dt, e);
+	return rc;
+}
+
+int cmd_apply(int argc, char **argv)
+{
+	run_args a = { 0 };
+	enum report_format format = REPORT_TEXT;
+	const char *report = NULL;
+	bool quiet = false;
+	errinfo e;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "vqh", run_long_options, NULL)) != -1) {
+		if (c == 'q')
+			quiet = true;
+		if (run_common_option(&a, c, optarg))
+			continue;
+		switch (c) {
+		case 'f':
+			if (report_parse_format(optarg, &format, &e) < 0) {
+				fprintf(stderr, "ims2moodle apply: %s\n", e.msg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'o': report = optarg; break;
+		case 'h': apply_usage(stdout); return 0;
+		default: apply_usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "ims2moodle apply: exactly one FILE is needed\n");
+		apply_usage(stderr);
+		return EXIT_USAGE;
+	}
+	a.file = argv[optind];
+	a.write = true;
+
+	run r;
+	int rc = run_prepare(&r, &a, &e);
+	if (rc < 0) {
+		fprintf(stderr, "ims2moodle: %s\n", e.msg);
+		run_free(&r);
+		return err_exit_status(rc);
+	}
+	plan *p = r.plan;
+	if (p->skipped_reason) {
+		if (!quiet)
+			printf("ims2moodle apply: %s: skipped: %s\n", a.file, p->skipped_reason);
+		run_free(&r);
+		return 0;
+	}
+	if (p->refused_reason || (p->refused && !a.force)) {
+		fprintf(stderr, "ims2moodle apply: the plan is refused; nothing was changed.\n");
+		write_report(p, REPORT_TEXT, NULL, &e);
+		if (report)
+			write_report(p, format, report, &e);
+		run_free(&r);
+		return EXIT_REFUSED;
+	}
+
+	apply_options o;
+	apply_options_load(&o, r.conf, &r.cfg);
+	o.progress = !quiet && isatty(2);
+	int64_t run_id = 0;
+	rc = state_run_begin(r.db, "apply", a.file, NULL, p->file_datetime, plan_mode_name(p->mode),
+			     site_read_name(r.read), &run_id, &e);
+	int arc = 0;
+	errinfo ae = { 0 };
+	if (rc == 0)
+		arc = apply_plan(p, r.client, r.db, r.store, r.site, run_id, &o, &ae);
+	if (rc == 0)
+		rc = record_run_end(&r, run_id, arc < 0 ? "stopped" : all_done(p) ? "done" : "partial", &e);
+
+	if (rc == 0) {
+		if (!quiet || (report && strcmp(report, "-") == 0))
+			write_report(p, report && strcmp(report, "-") == 0 ? format : REPORT_TEXT, NULL, &e);
+		if (report && strcmp(report, "-") != 0)
+			rc = write_report(p, format, report, &e);
+	}
+	int status;
+	if (rc < 0) {
+		fprintf(stderr, "ims2moodle: %s\n", e.msg);
+		status = err_exit_status(rc);
+	} else if (arc < 0) {
+		fprintf(stderr, "ims2moodle: %s\n", ae.msg);
+		status = err_exit_status(arc);
+	} else {
+		status = all_done(p) ? 0 : 1;
+	}
+	run_free(&r);
+	return status;
+}
