@@ -277,6 +277,11 @@ static void diff_active(planner *pl, const want *w, const state_enrolment *se,
 	} else if (se && (se->timestart != w->timestart || se->timeend != w->timeend)) {
 		enrol_action(pl, PA_UPDATE_ENROLMENT, w, first, "the enrolment dates changed");
 		changed = true;
+	} else if (se && !se->confirmed) {
+		/* the last write's answer was lost: send the state again */
+		enrol_action(pl, PA_UPDATE_ENROLMENT, w, first,
+			     "the last change of this enrolment was not confirmed by Moodle");
+		changed = true;
 	}
 	for (int b = 0; b < pl->nroles; b++) {
 		if (!(w->active & (1u << b)))
@@ -312,11 +317,13 @@ static void withdraw(planner *pl, const want *w, const state_enrolment *se, cons
 		return;
 	}
 	bool suspended = se ? se->suspended : !re->active;
-	if (suspended) {
+	if (suspended && (!se || se->confirmed)) {
 		pl->p->unchanged++;
 		return;
 	}
-	plan_action *a = enrol_action(pl, PA_SUSPEND, w, bit, reason);
+	plan_action *a = enrol_action(pl, PA_SUSPEND, w, bit,
+				      suspended ? "the last change of this enrolment was not confirmed by Moodle"
+						: reason);
 	a->suspend = true;
 	/* Moodle overwrites what is not sent: keep the dates and a role */
 	a->timestart = se ? se->timestart : 0;
