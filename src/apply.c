@@ -108,12 +108,28 @@ static void free_batch(batch *b)
 	free(b);
 }
 
+/* Store writes are grouped in one transaction per answer handled (or per
+ * batch sent); an open one is joined, never nested. */
+static int txn_begin(applier *ap, errinfo *e)
+{
+	if (!ap->db || ap->txn_depth++ > 0)
+		return 0;
+	return state_begin(ap->db, e);
+}
+
+static int txn_commit(applier *ap, errinfo *e)
+{
+	if (!ap->db || --ap->txn_depth > 0)
+		return 0;
+	return state_commit(ap->db, e);
+}
+
 static void journal_begin(applier *ap, batch *b)
 {
 	if (!ap->db)
 		return;
 	errinfo e;
-	int rc = state_begin(ap->db, &e);
+	int rc = txn_begin(ap, &e);
 	for (size_t i = 0; rc == 0 && i < b->n; i++) {
 		plan_action *a = b->items[i];
 		if (ptrmap_get(&ap->journal, a))
@@ -131,8 +147,9 @@ static void journal_begin(applier *ap, batch *b)
 		if (rc == 0)
 			ap_record_intent(ap, a);
 	}
+	int crc = txn_commit(ap, &e);
 	if (rc == 0)
-		rc = state_commit(ap->db, &e);
+		rc = crc;
 	if (rc < 0)
 		ap_store_error(ap, rc, &e);
 }
@@ -214,7 +231,7 @@ static void on_batch_done(moodle_client *c, moodle_request *r, void *ctx)
 	bool keep = false; /* the batch is sent again */
 
 	errinfo se;
-	if (ap->db && state_begin(ap->db, &se) < 0)
+	if (txn_begin(ap, &se) < 0)
 		ap_store_error(ap, se.code, &se);
 	if (r->outcome == MO_DONE) {
 		b->ops->done(ap, b, r->reply);
@@ -249,7 +266,7 @@ static void on_batch_done(moodle_client *c, moodle_request *r, void *ctx)
 				}
 		}
 	}
-	if (ap->db && state_commit(ap->db, &se) < 0)
+	if (txn_commit(ap, &se) < 0)
 		ap_store_error(ap, se.code, &se);
 	moodle_request_free(r);
 	const char *function = b->ops->function;

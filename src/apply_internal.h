@@ -65,6 +65,7 @@ struct applier {
 	size_t nserial, cserial;
 	bool serial_busy;
 
+	int txn_depth;             /* store transaction nesting (joined, not nested) */
 	int fatal;                 /* the run must stop: its code */
 	errinfo fatal_err;
 	size_t finished, total;
