@@ -199,6 +199,9 @@ const config_key config_keys[] = {
 	  "Per course: the most suspensions, as a share of the course's enrolments ims2moodle "
 	  "manages."),
 	K("safety", "course_unenrol_max_percent", CT_PERCENT, "25", NULL, "Per course: unenrolments."),
+	K("safety", "min_count", CT_INT, "10", "0..1000000",
+	  "The site-wide percentages apply only from this many actions of a class on, so that a "
+	  "small site's few withdrawals are not refused (the counts always apply)."),
 	K("safety", "course_min_count", CT_INT, "5", "0..1000000",
 	  "Per-course percentages apply only from this many withdrawals in the course on, so that a "
 	  "small course's single withdrawal is not refused."),

@@ -17,6 +17,7 @@ static const struct command {
 	{ "apply", cmd_apply, "make the changes a file asks for on the Moodle site" },
 	{ "history", cmd_history, "list the runs the state store remembers" },
 	{ "show", cmd_show, "list what one run changed" },
+	{ "config", cmd_config, "print an example configuration, or check one" },
 };
 
 static void usage(FILE *out)

@@ -188,24 +188,29 @@ static int read_users(moodle_client *c, const ims_model *m, const refs *r, const
 static int read_rosters(moodle_client *c, const refs *r, const state_view *store,
 			const settings *cfg, enum site_read read, site_snapshot *s, errinfo *e)
 {
-	int64_t *ids = NULL;
-	size_t n = 0;
-	bool groups = false;
+	int64_t *ids = NULL, *grouped = NULL;
+	size_t n = 0, ng = 0;
 	for (size_t i = 0; i < r->groups.n; i++) {
 		const site_match *mm = site_courses_by_idnumber(s, r->groups.v[i]);
 		if (!mm || mm->next)
 			continue; /* absent or ambiguous: the planner reports it */
 		const site_course *sc = mm->item;
+		/* the groups of courses whose roles name one: in both readings */
+		if (cfg->course_groups && ptrmap_get(&r->cohort_groups, r->groups.v[i])) {
+			grouped = xrealloc(grouped, (ng + 1) * sizeof *grouped);
+			grouped[ng++] = sc->id;
+		}
 		/* diff mode reads only the courses the store knows nothing of */
 		if (read == READ_DIFF && store && state_course_of_id(store, sc->id))
 			continue;
 		ids = xrealloc(ids, (n + 1) * sizeof *ids);
 		ids[n++] = sc->id;
-		if (cfg->course_groups && ptrmap_get(&r->cohort_groups, r->groups.v[i]))
-			groups = true;
 	}
-	int rc = n ? moodle_read_rosters(c, s, ids, n, groups, e) : 0;
+	int rc = n ? moodle_read_rosters(c, s, ids, n, ng > 0, e) : 0;
+	if (rc == 0 && ng)
+		rc = moodle_read_course_groups(c, s, grouped, ng, e);
 	free(ids);
+	free(grouped);
 	return rc;
 }
 

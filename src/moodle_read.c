@@ -357,11 +357,11 @@ static void parse_roster_page(reader *rd, moodle_request *r, pending *p)
 static void parse_groups(reader *rd, moodle_request *r, void *arg)
 {
 	int64_t courseid = *(int64_t *)arg;
-	site_roster *ro = site_add_roster(rd->s, courseid);
+	site_add_group_list(rd->s, courseid);
 	size_t n = json_object_is_type(r->reply, json_type_array) ? json_object_array_length(r->reply) : 0;
 	for (size_t i = 0; i < n; i++) {
 		json_object *o = json_object_array_get_idx(r->reply, i);
-		site_roster_add_group(rd->s, ro, json_int_of(o, "id"), json_str_of(o, "name"),
+		site_add_course_group(rd->s, courseid, json_int_of(o, "id"), json_str_of(o, "name"),
 				      json_str_of(o, "idnumber"));
 	}
 }
@@ -369,18 +369,25 @@ static void parse_groups(reader *rd, moodle_request *r, void *arg)
 int moodle_read_rosters(moodle_client *c, site_snapshot *s, const int64_t *courseids, size_t n,
 			bool groups, errinfo *e)
 {
-	reader rd = { c, s, e, 0, parse_groups, groups };
+	reader rd = { c, s, e, 0, NULL, groups };
+	for (size_t i = 0; i < n && !rd.rc; i++) {
+		site_add_roster(s, courseids[i]);
+		submit_roster_page(&rd, courseids[i], false, 0);
+		submit_roster_page(&rd, courseids[i], true, 0);
+	}
+	return run(&rd);
+}
+
+int moodle_read_course_groups(moodle_client *c, site_snapshot *s, const int64_t *courseids,
+			      size_t n, errinfo *e)
+{
+	reader rd = { c, s, e, 0, parse_groups, false };
 	int64_t *ids = xcalloc(n ? n : 1, sizeof *ids);
 	for (size_t i = 0; i < n && !rd.rc; i++) {
 		ids[i] = courseids[i];
-		site_add_roster(s, ids[i]);
-		submit_roster_page(&rd, ids[i], false, 0);
-		submit_roster_page(&rd, ids[i], true, 0);
-		if (groups) {
-			moodle_request *r = moodle_request_new("core_group_get_course_groups", false);
-			mform_add_int(&r->form, ids[i], "courseid");
-			submit(&rd, r, new_pending(&ids[i]));
-		}
+		moodle_request *r = moodle_request_new("core_group_get_course_groups", false);
+		mform_add_int(&r->form, ids[i], "courseid");
+		submit(&rd, r, new_pending(&ids[i]));
 	}
 	int rc = run(&rd);
 	free(ids);

@@ -30,10 +30,12 @@ int moodle_read_users(moodle_client *c, site_snapshot *s, const char *field,
 		      const char *const *values, size_t n, errinfo *e);
 /* The enrolments of each course: who, with which roles, and whether Moodle
  * counts the enrolment active (a second call lists the inactive ones); with
- * groups, also the course's groups and each user's. Large courses are read
- * in pages. */
+ * groups, also each user's course groups. Large courses are read in pages. */
 int moodle_read_rosters(moodle_client *c, site_snapshot *s, const int64_t *courseids, size_t n,
 			bool groups, errinfo *e);
+/* The groups of each course (one cheap request each). */
+int moodle_read_course_groups(moodle_client *c, site_snapshot *s, const int64_t *courseids,
+			      size_t n, errinfo *e);
 
 /* JSON helpers shared with apply: a member as an integer (0 when absent or
  * not a number), a string (NULL when absent or null), a boolean. */

@@ -367,22 +367,26 @@ static void diff_withdrawn(planner *pl, const want *w, const state_enrolment *se
 	withdraw(pl, w, se, re, "the file withdraws the enrolment (status 0 or recstatus 3)");
 }
 
-static void course_group(planner *pl, const want *w, const site_enrolment *re)
+static void course_group(planner *pl, const want *w, const state_enrolment *se,
+			 const site_enrolment *re)
 {
 	const cref *c = w->c;
-	const site_roster *r = c->state == CS_EXISTS ? site_roster_of(pl->site, c->courseid) : NULL;
+	const site_group_list *groups = c->state == CS_EXISTS ? site_groups_of(pl->site, c->courseid) : NULL;
 	const site_group *g = NULL;
 
-	if (c->state == CS_EXISTS && !r) {
+	if (c->state == CS_EXISTS && !groups) {
 		pl_skip(pl, w->line, "course group", c->group_id, w->u->person_id,
-			"the course's groups were not read (diff mode): the member is added at the "
-			"next reconcile");
+			"the course's groups could not be read");
 		return;
 	}
-	for (size_t i = 0; r && i < r->ngroups; i++)
-		if (str_eq(r->groups[i].name, w->cohort))
-			g = &r->groups[i];
+	for (size_t i = 0; groups && i < groups->n; i++)
+		if (str_eq(groups->items[i].name, w->cohort))
+			g = &groups->items[i];
 	if (g && re && has_role(re->groupids, re->ngroups, g->id))
+		return;
+	/* without a roster (diff mode), an enrolment ims2moodle made and
+	 * Moodle confirmed had its group added with it */
+	if (g && !re && se && se->confirmed)
 		return;
 	if (!g) {
 		const char *key = pl_str(pl, "group:%u:%s", c->index, w->cohort);
@@ -429,7 +433,7 @@ static void diff_want(planner *pl, const want *w, ptrmap *seen)
 		else
 			diff_active(pl, w, se, re, roster != NULL);
 		if (w->cohort)
-			course_group(pl, w, re);
+			course_group(pl, w, se, re);
 	} else if (w->withdrawn) {
 		if (fresh)
 			pl_skip(pl, w->line, "enrolment", c->group_id, u->person_id,

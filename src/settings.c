@@ -76,6 +76,7 @@ void settings_defaults(settings *s)
 	s->per_course[SAFE_USER_SUSPEND] = (threshold){ -1, -1 };
 	s->per_course[SAFE_USER_DELETE] = (threshold){ -1, -1 };
 	s->per_course[SAFE_COURSE_HIDE] = (threshold){ -1, -1 };
+	s->global_min = 10;
 	s->per_course_min = 5;
 
 	s->role_id_names = (const char **)default_role_names;
@@ -288,6 +289,7 @@ int settings_load(settings *s, config *c, errinfo *e)
 	s->per_course[SAFE_SUSPEND].max_percent = config_percent(c, "safety", "course_suspend_max_percent");
 	s->per_course[SAFE_UNENROL].max_percent = config_percent(c, "safety", "course_unenrol_max_percent");
 	s->per_course_min = config_int(c, "safety", "course_min_count");
+	s->global_min = config_int(c, "safety", "min_count");
 	return 0;
 }
 

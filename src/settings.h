@@ -90,6 +90,7 @@ typedef struct settings {
 	/* safety */
 	threshold global[SAFE_CLASS_COUNT];
 	threshold per_course[SAFE_CLASS_COUNT];
+	int64_t global_min;                /* site-wide percentages apply from this count on */
 	int64_t per_course_min;            /* per-course percentages apply from this count on */
 
 	/* Moodle role ids by shortname (no WS function lists roles) */

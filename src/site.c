@@ -16,7 +16,7 @@ site_snapshot *site_new(void)
 	ptrmap *maps[] = { &s->category_by_id, &s->course_by_id, &s->courses_by_idnumber,
 			   &s->courses_by_shortname, &s->user_by_id, &s->users_by_idnumber,
 			   &s->users_by_username, &s->users_by_email, &s->roster_by_course,
-			   &s->roleid_by_name, &s->rolename_by_id };
+			   &s->roleid_by_name, &s->rolename_by_id, &s->groups_by_course };
 	for (size_t i = 0; i < ARRAY_LEN(maps); i++)
 		ptrmap_init(maps[i]);
 	return s;
@@ -35,7 +35,7 @@ void site_free(site_snapshot *s)
 	ptrmap *maps[] = { &s->category_by_id, &s->course_by_id, &s->courses_by_idnumber,
 			   &s->courses_by_shortname, &s->user_by_id, &s->users_by_idnumber,
 			   &s->users_by_username, &s->users_by_email, &s->roster_by_course,
-			   &s->roleid_by_name, &s->rolename_by_id };
+			   &s->roleid_by_name, &s->rolename_by_id, &s->groups_by_course };
 	for (size_t i = 0; i < ARRAY_LEN(maps); i++)
 		ptrmap_free(maps[i]);
 	free(s->categories);
@@ -167,15 +167,26 @@ site_enrolment *site_roster_add(site_snapshot *s, site_roster *r, int64_t userid
 	return e;
 }
 
-void site_roster_add_group(site_snapshot *s, site_roster *r, int64_t id, const char *name,
+site_group_list *site_add_group_list(site_snapshot *s, int64_t courseid)
+{
+	site_group_list *l = ptrmap_get(&s->groups_by_course, ID_KEY(courseid));
+	if (!l) {
+		l = site_alloc(s, sizeof *l);
+		ptrmap_put(&s->groups_by_course, ID_KEY(courseid), l);
+	}
+	return l;
+}
+
+void site_add_course_group(site_snapshot *s, int64_t courseid, int64_t id, const char *name,
 			   const char *idnumber)
 {
-	site_group *arr = site_alloc(s, (r->ngroups + 1) * sizeof *arr);
-	if (r->ngroups)
-		memcpy(arr, r->groups, r->ngroups * sizeof *arr);
-	arr[r->ngroups] = (site_group){ id, r->courseid, site_intern(s, name), site_intern(s, idnumber) };
-	r->groups = arr;
-	r->ngroups++;
+	site_group_list *l = site_add_group_list(s, courseid);
+	site_group *arr = site_alloc(s, (l->n + 1) * sizeof *arr);
+	if (l->n)
+		memcpy(arr, l->items, l->n * sizeof *arr);
+	arr[l->n] = (site_group){ id, courseid, site_intern(s, name), site_intern(s, idnumber) };
+	l->items = arr;
+	l->n++;
 }
 
 void site_set_role(site_snapshot *s, const char *shortname, int64_t id)
@@ -244,6 +255,11 @@ const site_match *site_users_by_email(const site_snapshot *s, const char *key)
 site_roster *site_roster_of(const site_snapshot *s, int64_t courseid)
 {
 	return ptrmap_get(&s->roster_by_course, ID_KEY(courseid));
+}
+
+const site_group_list *site_groups_of(const site_snapshot *s, int64_t courseid)
+{
+	return ptrmap_get(&s->groups_by_course, ID_KEY(courseid));
 }
 
 site_enrolment *site_roster_find(const site_roster *r, int64_t userid)

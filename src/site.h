@@ -65,9 +65,13 @@ typedef struct site_roster {
 	site_enrolment **items;    /* in the order they were added */
 	size_t n;
 	ptrmap by_user;            /* (void*)(intptr_t)userid -> site_enrolment* */
-	site_group *groups;
-	size_t ngroups;
 } site_roster;
+
+/* The groups of one course, when they were read. */
+typedef struct site_group_list {
+	site_group *items;
+	size_t n;
+} site_group_list;
 
 /* A list of candidates for a key that need not be unique (user idnumber,
  * course idnumber and shortname). */
@@ -104,6 +108,7 @@ typedef struct site_snapshot {
 	ptrmap users_by_username;  /* interned -> site_match* */
 	ptrmap users_by_email;     /* interned, lower-cased -> site_match* */
 	ptrmap roster_by_course;   /* (void*)courseid -> site_roster* */
+	ptrmap groups_by_course;   /* (void*)courseid -> site_group_list* */
 
 	/* role shortname (interned) <-> id, from the configuration and from
 	 * what the rosters showed */
@@ -130,7 +135,9 @@ site_roster *site_add_roster(site_snapshot *s, int64_t courseid);
 site_enrolment *site_roster_add(site_snapshot *s, site_roster *r, int64_t userid,
 				const int64_t *roleids, int nroles, bool active,
 				const int64_t *groupids, int ngroups);
-void site_roster_add_group(site_snapshot *s, site_roster *r, int64_t id, const char *name,
+/* Marks a course's groups as read (none yet) and returns the list. */
+site_group_list *site_add_group_list(site_snapshot *s, int64_t courseid);
+void site_add_course_group(site_snapshot *s, int64_t courseid, int64_t id, const char *name,
 			   const char *idnumber);
 void site_set_role(site_snapshot *s, const char *shortname, int64_t id);
 
@@ -146,6 +153,8 @@ const site_match *site_users_by_username(const site_snapshot *s, const char *key
 /* Email lookup ignores ASCII case. */
 const site_match *site_users_by_email(const site_snapshot *s, const char *key);
 site_roster *site_roster_of(const site_snapshot *s, int64_t courseid);
+/* The course's groups, or NULL when they were not read. */
+const site_group_list *site_groups_of(const site_snapshot *s, int64_t courseid);
 site_enrolment *site_roster_find(const site_roster *r, int64_t userid);
 int64_t site_role_id(const site_snapshot *s, const char *shortname);  /* 0 if unknown */
 const char *site_role_name(const site_snapshot *s, int64_t id);        /* NULL if unknown */

@@ -370,7 +370,13 @@ START_TEST(test_snapshot_withdraws_absent_and_thresholds_refuse)
 	settings cfg;
 	settings_defaults(&cfg);
 	cfg.mode = MODE_SNAPSHOT;
+	/* by default a site-wide percentage needs 10 withdrawals to refuse a plan */
 	plan *p = build(m, s, v, &cfg);
+	ck_assert_uint_eq(p->nactions, 3);
+	ck_assert(!p->refused);
+	plan_free(p);
+	cfg.global_min = 1;
+	p = build(m, s, v, &cfg);
 	EXPECT_ACTIONS(p, "suspend C1 P2 student\n"
 			  "suspend C1 P3 student\n"
 			  "suspend C1 P4 student\n");
