@@ -16,6 +16,7 @@ int cmd_apply(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_ping(int argc, char **argv);
 
 /* Shared by plan and apply (cmd_plan.c). */
 extern const struct option run_long_options[];

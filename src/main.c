@@ -13,6 +13,7 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{ "check", cmd_check, "validate IMS Enterprise files and print a summary" },
+	{ "ping", cmd_ping, "check the connection, the token's functions and rights" },
 	{ "plan", cmd_plan, "show what applying a file would change (a dry run)" },
 	{ "apply", cmd_apply, "make the changes a file asks for on the Moodle site" },
 	{ "history", cmd_history, "list the runs the state store remembers" },

@@ -2,4 +2,4 @@
 include $(srcdir)/tests/unit/local.mk
 include $(srcdir)/tests/fakemoodle/local.mk
 include $(srcdir)/tests/parse/local.mk
-include $(srcdir)/tests/apply/local.mk
+include $(srcdir)/tests/site/local.mk

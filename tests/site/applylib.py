@@ -1,4 +1,4 @@
-"""tests/apply/applylib.py -- what the apply tests share: starting the
+"""tests/site/applylib.py -- what the apply tests share: starting the
 Moodle emulator on a free loopback port, running ims2moodle against it with
 a configuration of its own, a small deterministic university in IMS
 Enterprise, and the site's state reduced to what the file decides (so that

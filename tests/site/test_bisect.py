@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""tests/apply/test_bisect.py -- a batch with one record Moodle refuses: the
+"""tests/site/test_bisect.py -- a batch with one record Moodle refuses: the
 others are applied and exactly that one is reported, with Moodle's
 errorcode; a deadlocked batch is sent again whole, never split (it holds no
 bad record)."""

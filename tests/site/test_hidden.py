@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""tests/apply/test_hidden.py -- a service account without
+"""tests/site/test_hidden.py -- a service account without
 moodle/course:visibility gets a visible course when it asks for a hidden
 one, and Moodle says nothing (reference §1.10). apply reads new courses
 back, stops the run loudly with the fix, and enrols nobody in them."""

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""tests/apply/test_faults.py -- with the emulator injecting 10 % faults of
+"""tests/site/test_faults.py -- with the emulator injecting 10 % faults of
 every kind (HTTP 500/502/503/504, resets before and after the change, stalls
 whose change commits after the 504, deadlock rollbacks, truncated and
 non-JSON bodies), apply plus at most two re-runs reaches the same site as a

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""tests/apply/test_kill.py -- apply killed with SIGKILL at random (seeded)
+"""tests/site/test_kill.py -- apply killed with SIGKILL at random (seeded)
 moments, then run again: every interrupted run is resumed by the next, and
 the site ends as a run that was never interrupted leaves it, with nothing
 created twice."""
