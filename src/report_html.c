@@ -56,6 +56,9 @@ static const char script_js[] =
 	"var k=r.getAttribute('data-kind');var okk=!k||on[k]!==false;"
 	"var okt=!t||r.textContent.toLowerCase().indexOf(t)>=0;"
 	"r.style.display=okk&&okt?'':'none';});}"
+	"var ps=new URLSearchParams(location.search);if(ps.get('q'))q.value=ps.get('q');"
+	"(ps.get('hide')||'').split(',').forEach(function(k){boxes.forEach(function(b){"
+	"if(b.getAttribute('data-kind')===k)b.checked=false;});});"
 	"q.addEventListener('input',apply);boxes.forEach(function(b){b.addEventListener('change',apply);});"
 	"[].slice.call(document.querySelectorAll('th')).forEach(function(th){"
 	"th.addEventListener('click',function(){var table=th.closest('table');var body=table.tBodies[0];"
@@ -202,10 +205,19 @@ static void summary(FILE *out, const plan *p)
 {
 	const char *st = report_status(p);
 	fprintf(out, "<div class=\"status s-%s\">", strcmp(st, "no changes") == 0 ? "nochanges" : st);
-	esc(out, p->skipped_reason ? "Skipped: " : p->refused ? "Refused: " : "");
-	esc(out, p->skipped_reason ? p->skipped_reason : p->refused_reason ? p->refused_reason :
-		 p->refused ? "a safety threshold is exceeded; nothing is applied without --force" :
-		 p->nactions ? "changes to make" : "nothing to do: the site is as the file says");
+	if (p->is_outcome) {
+		uint64_t r[AR_NOT_RUN + 1] = { 0 };
+		for (int k = 0; k < PA_KIND_COUNT; k++)
+			for (int x = 0; x <= AR_NOT_RUN; x++)
+				r[x] += p->results[k][x];
+		fprintf(out, "Applied: %" PRIu64 " done, %" PRIu64 " failed, %" PRIu64 " unknown, %" PRIu64
+			" not run", r[AR_DONE], r[AR_FAILED], r[AR_UNKNOWN], r[AR_NOT_RUN]);
+	} else {
+		esc(out, p->skipped_reason ? "Skipped: " : p->refused ? "Refused: " : "");
+		esc(out, p->skipped_reason ? p->skipped_reason : p->refused_reason ? p->refused_reason :
+			 p->refused ? "a safety threshold is exceeded; nothing is applied without --force" :
+			 p->nactions ? "changes to make" : "nothing to do: the site is as the file says");
+	}
 	fputs("</div>\n<div class=\"cards\">", out);
 	for (int k = 0; k < PA_KIND_COUNT; k++) {
 		if (!p->counts[k])
