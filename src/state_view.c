@@ -80,7 +80,8 @@ state_course *state_view_add_course(state_view *v, const state_course *c)
 	push((void ***)&v->courses, &v->ncourses, n);
 	if (n->group_id)
 		ptrmap_put(&v->course_by_group, n->group_id, n);
-	ptrmap_put(&v->course_by_id, ID_KEY(n->courseid), n);
+	if (n->courseid)
+		ptrmap_put(&v->course_by_id, ID_KEY(n->courseid), n);
 	return n;
 }
 
@@ -95,8 +96,25 @@ state_user *state_view_add_user(state_view *v, const state_user *u)
 	push((void ***)&v->users, &v->nusers, n);
 	if (n->person_id)
 		ptrmap_put(&v->user_by_person, n->person_id, n);
-	ptrmap_put(&v->user_by_id, ID_KEY(n->userid), n);
+	if (n->userid)
+		ptrmap_put(&v->user_by_id, ID_KEY(n->userid), n);
 	return n;
+}
+
+/* The roles of a new enrolment: the previous enrolment's array when they
+ * are the same (most enrolments of a store share one role list, and the
+ * arrays are never changed), else a copy in the arena; NULL for none. */
+static int64_t *copy_roles(state_view *v, const int64_t *ids, int n)
+{
+	if (n <= 0 || !ids)
+		return NULL;
+	size_t size = (size_t)n * sizeof *ids;
+	const state_enrolment *prev = v->nenrolments ? v->enrolments[v->nenrolments - 1] : NULL;
+	if (prev && prev->nroles == n && memcmp(prev->roleids, ids, size) == 0)
+		return prev->roleids;
+	int64_t *copy = arena_alloc(&v->mem, size);
+	memcpy(copy, ids, size);
+	return copy;
 }
 
 state_enrolment *state_view_add_enrolment(state_view *v, const state_enrolment *e)
@@ -105,14 +123,11 @@ state_enrolment *state_view_add_enrolment(state_view *v, const state_enrolment *
 	*n = *e;
 	n->group_id = copy(v, e->group_id);
 	n->person_id = copy(v, e->person_id);
-	if (e->nroles > 0) {
-		n->roleids = arena_alloc(&v->mem, (size_t)e->nroles * sizeof *n->roleids);
-		memcpy(n->roleids, e->roleids, (size_t)e->nroles * sizeof *n->roleids);
-	} else {
-		n->roleids = NULL;
-		n->nroles = 0;
-	}
+	n->roleids = copy_roles(v, e->roleids, e->nroles);
+	n->nroles = n->roleids ? e->nroles : 0;
 	push((void ***)&v->enrolments, &v->nenrolments, n);
+	if (!e->courseid || !e->userid)
+		return n; /* no such ids in Moodle; kept, never found */
 	course_enrolments *ce = ptrmap_get(&v->enrolments_by_course, ID_KEY(e->courseid));
 	if (!ce) {
 		ce = arena_alloc(&v->mem, sizeof *ce);

@@ -29,3 +29,4 @@ TESTS += tests/unit/test_conf
 endif
 include $(srcdir)/tests/unit/moodle.mk
 include $(srcdir)/tests/unit/parse.mk
+include $(srcdir)/tests/unit/state.mk
