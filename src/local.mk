@@ -43,3 +43,4 @@ bin_PROGRAMS += ims2moodle
 ims2moodle_SOURCES = src/main.c src/commands.h src/cmd_check.c src/cmd_plan.c src/cmd_apply.c src/cmd_history.c src/cmd_config.c src/cmd_ping.c
 ims2moodle_CFLAGS = $(src_libims2moodle_a_CFLAGS)
 ims2moodle_LDADD = $(LIBIMS2MOODLE_LIBS)
+include $(srcdir)/src/state.mk
