@@ -80,7 +80,12 @@ const state_enrolment *state_enrolment_of(const state_view *v, int64_t courseid,
 void state_each_enrolment(const state_view *v, int64_t courseid,
 			  void (*fn)(void *ctx, const state_enrolment *e), void *ctx);
 
-/* Adders used by state.c when loading, and by tests. Strings are copied. */
+/* Adders used by state_load.c when loading, and by tests. Strings are
+ * interned in the view, roles copied into its arena (enrolments added one
+ * after another with the same roles share one array: never write through
+ * roleids). Adding an enrolment for a (course, user) the view holds
+ * replaces it in place. An id of 0 (none in Moodle) is not indexed: such a
+ * course or user is not found by id, such an enrolment not at all. */
 state_course *state_view_add_course(state_view *v, const state_course *c);
 state_user *state_view_add_user(state_view *v, const state_user *u);
 state_enrolment *state_view_add_enrolment(state_view *v, const state_enrolment *e);
