@@ -43,6 +43,16 @@ static json_object *percent(double v)
 	return json_object_new_double_s(v, buf);
 }
 
+#define FLAGS (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/* Writes one element of a list and frees it. */
+static void put_element(FILE *out, json_object *o, bool first)
+{
+	fputs(first ? "\n" : ",\n", out);
+	fputs(json_object_to_json_string_ext(o, FLAGS), out);
+	json_object_put(o);
+}
+
 static json_object *object_json(const plan_action *a)
 {
 	const plan_object *ob = a->obj;
@@ -188,26 +198,34 @@ int report_json(FILE *out, const plan *p, const report_options *opt)
 	}
 	json_object_object_add(root, "repairs", rep);
 
-	json_object *actions = json_object_new_array();
+	/* The three long lists are written one element at a time, so that half
+	 * a million actions never become one tree in memory. */
+	const char *head = json_object_to_json_string_ext(root, FLAGS);
+	size_t hn = strlen(head);
+	while (hn && head[hn - 1] != '}')
+		hn--;
+	if (hn)
+		hn--; /* the root's closing brace: the lists follow */
+	while (hn && (head[hn - 1] == ' ' || head[hn - 1] == '\n'))
+		hn--;
+	fwrite(head, 1, hn, out);
+
+	fputs(",\n  \"actions\": [", out);
 	for (size_t i = 0; i < p->nactions; i++)
-		json_object_array_add(actions, action_json(p, &p->actions[i]));
-	json_object_object_add(root, "actions", actions);
-
-	json_object *skips = json_object_new_array();
+		put_element(out, action_json(p, &p->actions[i]), i == 0);
+	fputs(p->nactions ? "\n  ],\n  \"skipped\": [" : "],\n  \"skipped\": [", out);
 	for (size_t i = 0; i < p->nskips; i++) {
-		const plan_skip *s = &p->skips[i];
+		const plan_skip *sk = &p->skips[i];
 		json_object *x = json_object_new_object();
-		if (s->line)
-			add_int(x, "line", s->line);
-		add_str(x, "what", s->what);
-		add_str(x, "group", s->group_id);
-		add_str(x, "person", s->person_id);
-		add_str(x, "reason", s->reason);
-		json_object_array_add(skips, x);
+		if (sk->line)
+			add_int(x, "line", sk->line);
+		add_str(x, "what", sk->what);
+		add_str(x, "group", sk->group_id);
+		add_str(x, "person", sk->person_id);
+		add_str(x, "reason", sk->reason);
+		put_element(out, x, i == 0);
 	}
-	json_object_object_add(root, "skipped", skips);
-
-	json_object *quar = json_object_new_array();
+	fputs(p->nskips ? "\n  ],\n  \"quarantined\": [" : "],\n  \"quarantined\": [", out);
 	for (size_t i = 0; i < p->nquarantine; i++) {
 		const plan_quarantine *q = &p->quarantine[i];
 		json_object *x = json_object_new_object();
@@ -218,13 +236,9 @@ int report_json(FILE *out, const plan *p, const report_options *opt)
 		add_str(x, "group", q->group_id);
 		add_str(x, "reason", q->reason);
 		add_str(x, "candidates", q->candidates);
-		json_object_array_add(quar, x);
+		put_element(out, x, i == 0);
 	}
-	json_object_object_add(root, "quarantined", quar);
-
-	fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-						   JSON_C_TO_STRING_NOSLASHESCAPE), out);
-	fputc('\n', out);
+	fputs(p->nquarantine ? "\n  ]\n}\n" : "]\n}\n", out);
 	json_object_put(root);
 	(void)opt;
 	return 0;
