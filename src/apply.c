@@ -385,7 +385,7 @@ static int run_phase(applier *ap, const kind_ops *ops, plan_action **items, size
 	bool by_user = strcmp(ops->function, "enrol_manual_enrol_users") == 0 ||
 		       strcmp(ops->function, "enrol_manual_unenrol_users") == 0;
 	if (by_user)
-		qsort(items, ready, sizeof *items, cmp_by_user);
+		sort_array(items, ready, sizeof *items, cmp_by_user);
 	cut_and_submit(ap, ops, items, ready, by_user);
 	int rc = moodle_run(ap->c, e);
 	if (rc == 0) {

@@ -45,11 +45,12 @@ int cmd_config(int argc, char **argv)
 	config *cfg = config_new();
 	const char *file = config_default_path(path);
 	int rc = file ? config_load(cfg, file, &e) : 0;
-	settings s;
+	settings s = { 0 };
 	if (rc == 0)
 		rc = settings_load(&s, cfg, &e);
 	if (rc < 0) {
 		fprintf(stderr, "ims2moodle: %s\n", e.msg);
+		settings_free(&s);
 		config_free(cfg);
 		return err_exit_status(rc == -EXIT_NOINPUT ? -EXIT_CONFIG : rc);
 	}

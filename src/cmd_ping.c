@@ -183,7 +183,7 @@ int cmd_ping(int argc, char **argv)
 		}
 	}
 	config *cfg = config_new();
-	settings s;
+	settings s = { 0 };
 	moodle_options mo;
 	char *token = NULL;
 	moodle_client *client = NULL;
@@ -203,6 +203,7 @@ int cmd_ping(int argc, char **argv)
 		fprintf(stderr, "ims2moodle: %s\n", e.msg);
 		int status = err_exit_status(rc == -EXIT_NOINPUT ? -EXIT_CONFIG : rc);
 		json_object_put(info);
+		settings_free(&s);
 		site_free(site);
 		moodle_client_free(client);
 		config_free(cfg);

@@ -219,11 +219,11 @@ static int cmp_quarantine(const void *x, const void *y)
 
 static void sort_plan(plan *p)
 {
-	qsort(p->actions, p->nactions, sizeof *p->actions, cmp_actions);
+	sort_array(p->actions, p->nactions, sizeof *p->actions, cmp_actions);
 	for (size_t i = 0; i < p->nactions; i++)
 		p->actions[i].seq = (uint32_t)(i + 1);
-	qsort(p->skips, p->nskips, sizeof *p->skips, cmp_skips);
-	qsort(p->quarantine, p->nquarantine, sizeof *p->quarantine, cmp_quarantine);
+	sort_array(p->skips, p->nskips, sizeof *p->skips, cmp_skips);
+	sort_array(p->quarantine, p->nquarantine, sizeof *p->quarantine, cmp_quarantine);
 }
 
 static int cmp_strp(const void *x, const void *y)
@@ -322,7 +322,7 @@ void plan_check_safety(planner *pl)
 	for (int cls = 0; cls < SAFE_CLASS_COUNT; cls++)
 		add_check(pl, cls, "site", global[cls], bases[cls], &pl->cfg->global[cls], false);
 
-	qsort(course_order, ncourse, sizeof *course_order, cmp_strp);
+	sort_array(course_order, ncourse, sizeof *course_order, cmp_strp);
 	for (size_t i = 0; i < ncourse; i++) {
 		int64_t *c = ptrmap_get(&per_course, course_order[i]);
 		int64_t base = managed_enrolments(pl, c[2]);

@@ -172,7 +172,7 @@ static void changes(FILE *out, const plan *p, const style *st)
 	for (size_t i = 0; i < p->nactions; i++)
 		if (course_scoped(&p->actions[i]))
 			v[n++] = &p->actions[i];
-	qsort(v, n, sizeof *v, cmp_by_course);
+	sort_array(v, n, sizeof *v, cmp_by_course);
 	if (n)
 		fprintf(out, "\n%sChanges by course%s\n", st->bold, st->off);
 	for (size_t i = 0; i < n; i++) {

@@ -283,6 +283,12 @@ int read_file(const char *path, char **out, size_t *outlen, errinfo *e)
 	return 0;
 }
 
+void sort_array(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 double now_monotonic(void)
 {
 	struct timespec ts;

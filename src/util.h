@@ -83,6 +83,10 @@ uint64_t hash_bytes(const void *data, size_t n, uint64_t seed);
  * Returns 0, or -EXIT_NOINPUT / -EXIT_IOERR with e set. */
 int read_file(const char *path, char **out, size_t *outlen, errinfo *e);
 
+/* qsort that accepts an empty array given as NULL (qsort itself may not
+ * be passed NULL, even with no elements). */
+void sort_array(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+
 /* Monotonic clock in seconds. */
 double now_monotonic(void);
 
