@@ -228,32 +228,43 @@ typedef struct store_facts {
 	char *site;         /* meta site_url, or NULL */
 } store_facts;
 
-static int query_int(state_db *s, const char *sql, int *out, errinfo *e)
+/* Runs a query of one value (with ?1 bound to arg if not NULL): *out gets
+ * it as a malloc'd string, or NULL when there is no row or it is NULL.
+ * Returns 0 or the error of state_db_error. */
+static int query_value(state_db *s, const char *sql, const char *arg, char **out, errinfo *e)
 {
 	sqlite3_stmt *st;
+	*out = NULL;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return state_db_error(s, e, "cannot read the schema");
+	if (arg)
+		state_bind_text(st, 1, arg);
 	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int(st, 0);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*out = xstrdup((const char *)sqlite3_column_text(st, 0));
+	int code = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0
+							 : state_db_error(s, e, "cannot read the schema");
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : state_db_error(s, e, "cannot read the schema");
+	return code;
 }
 
 static int read_facts(state_db *s, store_facts *f, errinfo *e)
 {
-	int has_meta = 0, rc;
+	char *nobjects = NULL, *meta = NULL;
+	int rc;
 	memset(f, 0, sizeof *f);
-	if ((rc = query_int(s, "SELECT count(*) FROM sqlite_master", &f->nobjects, e)) < 0 ||
-	    (rc = query_int(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-			       " AND name = 'meta'", &has_meta, e)) < 0)
-		return rc;
-	f->has_meta = has_meta != 0;
-	if (f->has_meta) {
-		f->version = state_get_meta(s, "schema_version");
-		f->site = state_get_meta(s, "site_url");
+	if ((rc = query_value(s, "SELECT count(*) FROM sqlite_master", NULL, &nobjects, e)) == 0 &&
+	    (rc = query_value(s, "SELECT name FROM sqlite_master WHERE type = 'table'"
+				 " AND name = 'meta'", NULL, &meta, e)) == 0 && meta) {
+		f->has_meta = true;
+		const char *get = "SELECT value FROM meta WHERE key = ?1";
+		if ((rc = query_value(s, get, "schema_version", &f->version, e)) == 0)
+			rc = query_value(s, get, "site_url", &f->site, e);
 	}
-	return 0;
+	f->nobjects = nobjects ? atoi(nobjects) : 0;
+	free(nobjects);
+	free(meta);
+	return rc;
 }
 
 static void free_facts(store_facts *f)
