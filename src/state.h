@@ -83,8 +83,10 @@ void state_each_enrolment(const state_view *v, int64_t courseid,
 /* Adders used by state_load.c when loading, and by tests. Strings are
  * interned in the view, roles copied into its arena (enrolments added one
  * after another with the same roles share one array: never write through
- * roleids). Adding an enrolment for a (course, user) the view holds
- * replaces it in place. An id of 0 (none in Moodle) is not indexed: such a
+ * roleids). Adding a course, user or enrolment whose id (course and user
+ * id) the view holds overwrites that one in place: the arrays and counts
+ * hold each once, in the order first added, and pointers returned before
+ * see the new values. An id of 0 (none in Moodle) is not indexed: such a
  * course or user is not found by id, such an enrolment not at all. */
 state_course *state_view_add_course(state_view *v, const state_course *c);
 state_user *state_view_add_user(state_view *v, const state_user *u);

@@ -1,6 +1,6 @@
 /* state_view.c -- the in-memory view of the state store that the planner
  * reads (see state.h): courses, users and enrolments ims2moodle applied,
- * indexed by IMS id and by Moodle id. state.c fills it from SQLite; tests
+ * indexed by IMS id and by Moodle id. state_load.c fills it from SQLite; tests
  * fill it directly. */
 #include "config.h"
 #include "state.h"
@@ -70,34 +70,43 @@ static void push(void ***arr, size_t *n, void *item)
 	(*arr)[(*n)++] = item;
 }
 
+/* Adding a course or user whose id the view holds overwrites that one in
+ * place, so that the arrays hold each id once; a stale IMS id key left
+ * behind is ignored by the lookups (they check the id still matches). */
 state_course *state_view_add_course(state_view *v, const state_course *c)
 {
-	state_course *n = arena_alloc(&v->mem, sizeof *n);
+	state_course *n = c->courseid ? ptrmap_get(&v->course_by_id, ID_KEY(c->courseid)) : NULL;
+	if (!n) {
+		n = arena_alloc(&v->mem, sizeof *n);
+		push((void ***)&v->courses, &v->ncourses, n);
+		if (c->courseid)
+			ptrmap_put(&v->course_by_id, ID_KEY(c->courseid), n);
+	}
 	*n = *c;
 	n->group_id = copy(v, c->group_id);
 	n->idnumber = copy(v, c->idnumber);
 	n->shortname = copy(v, c->shortname);
-	push((void ***)&v->courses, &v->ncourses, n);
 	if (n->group_id)
 		ptrmap_put(&v->course_by_group, n->group_id, n);
-	if (n->courseid)
-		ptrmap_put(&v->course_by_id, ID_KEY(n->courseid), n);
 	return n;
 }
 
 state_user *state_view_add_user(state_view *v, const state_user *u)
 {
-	state_user *n = arena_alloc(&v->mem, sizeof *n);
+	state_user *n = u->userid ? ptrmap_get(&v->user_by_id, ID_KEY(u->userid)) : NULL;
+	if (!n) {
+		n = arena_alloc(&v->mem, sizeof *n);
+		push((void ***)&v->users, &v->nusers, n);
+		if (u->userid)
+			ptrmap_put(&v->user_by_id, ID_KEY(u->userid), n);
+	}
 	*n = *u;
 	n->person_id = copy(v, u->person_id);
 	n->username = copy(v, u->username);
 	n->idnumber = copy(v, u->idnumber);
 	n->email = copy(v, u->email);
-	push((void ***)&v->users, &v->nusers, n);
 	if (n->person_id)
 		ptrmap_put(&v->user_by_person, n->person_id, n);
-	if (n->userid)
-		ptrmap_put(&v->user_by_id, ID_KEY(n->userid), n);
 	return n;
 }
 
@@ -117,36 +126,46 @@ static int64_t *copy_roles(state_view *v, const int64_t *ids, int n)
 	return copy;
 }
 
-state_enrolment *state_view_add_enrolment(state_view *v, const state_enrolment *e)
+/* The enrolments of a course, created when its first one is added. */
+static course_enrolments *course_list(state_view *v, int64_t courseid)
 {
-	state_enrolment *n = arena_alloc(&v->mem, sizeof *n);
-	*n = *e;
-	n->group_id = copy(v, e->group_id);
-	n->person_id = copy(v, e->person_id);
-	n->roleids = copy_roles(v, e->roleids, e->nroles);
-	n->nroles = n->roleids ? e->nroles : 0;
-	push((void ***)&v->enrolments, &v->nenrolments, n);
-	if (!e->courseid || !e->userid)
-		return n; /* no such ids in Moodle; kept, never found */
-	course_enrolments *ce = ptrmap_get(&v->enrolments_by_course, ID_KEY(e->courseid));
+	course_enrolments *ce = ptrmap_get(&v->enrolments_by_course, ID_KEY(courseid));
 	if (!ce) {
 		ce = arena_alloc(&v->mem, sizeof *ce);
 		ptrmap_init(&ce->by_user);
-		ptrmap_put(&v->enrolments_by_course, ID_KEY(e->courseid), ce);
+		ptrmap_put(&v->enrolments_by_course, ID_KEY(courseid), ce);
 	}
-	if (!ptrmap_put(&ce->by_user, ID_KEY(e->userid), n))
-		push((void ***)&ce->list, &ce->n, n);
-	else
-		for (size_t i = 0; i < ce->n; i++)
-			if (ce->list[i]->userid == e->userid)
-				ce->list[i] = n;
+	return ce;
+}
+
+state_enrolment *state_view_add_enrolment(state_view *v, const state_enrolment *e)
+{
+	bool indexed = e->courseid && e->userid; /* no such ids in Moodle: never found */
+	state_enrolment *n = indexed ? (state_enrolment *)state_enrolment_of(v, e->courseid, e->userid)
+				     : NULL;
+	int64_t *roles = copy_roles(v, e->roleids, e->nroles);
+	if (!n) {
+		n = arena_alloc(&v->mem, sizeof *n);
+		push((void ***)&v->enrolments, &v->nenrolments, n);
+		if (indexed) {
+			course_enrolments *ce = course_list(v, e->courseid);
+			ptrmap_put(&ce->by_user, ID_KEY(e->userid), n);
+			push((void ***)&ce->list, &ce->n, n);
+		}
+	}
+	*n = *e;
+	n->group_id = copy(v, e->group_id);
+	n->person_id = copy(v, e->person_id);
+	n->roleids = roles;
+	n->nroles = roles ? e->nroles : 0;
 	return n;
 }
 
 const state_course *state_course_of_group(const state_view *v, const char *group_id)
 {
 	const char *k = find(v, group_id);
-	return k ? ptrmap_get(&v->course_by_group, k) : NULL;
+	const state_course *c = k ? ptrmap_get(&v->course_by_group, k) : NULL;
+	return c && c->group_id == k ? c : NULL;
 }
 
 const state_course *state_course_of_id(const state_view *v, int64_t courseid)
@@ -157,7 +176,8 @@ const state_course *state_course_of_id(const state_view *v, int64_t courseid)
 const state_user *state_user_of_person(const state_view *v, const char *person_id)
 {
 	const char *k = find(v, person_id);
-	return k ? ptrmap_get(&v->user_by_person, k) : NULL;
+	const state_user *u = k ? ptrmap_get(&v->user_by_person, k) : NULL;
+	return u && u->person_id == k ? u : NULL;
 }
 
 const state_user *state_user_of_id(const state_view *v, int64_t userid)
@@ -175,11 +195,10 @@ void state_each_enrolment(const state_view *v, int64_t courseid,
 			  void (*fn)(void *ctx, const state_enrolment *e), void *ctx)
 {
 	/* In insertion order, never hash order, so that plans are
-	 * deterministic. A replaced enrolment is visited once, as replaced. */
+	 * deterministic. */
 	if (courseid == 0) {
 		for (size_t i = 0; i < v->nenrolments; i++)
-			if (state_enrolment_of(v, v->enrolments[i]->courseid, v->enrolments[i]->userid) ==
-			    v->enrolments[i])
+			if (v->enrolments[i]->courseid && v->enrolments[i]->userid)
 				fn(ctx, v->enrolments[i]);
 		return;
 	}

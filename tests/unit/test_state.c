@@ -869,13 +869,15 @@ START_TEST(test_view_order_and_replacement)
 	en.userid = 7;
 	en.roleids = &r3;
 	en.suspended = true;
-	state_view_add_enrolment(v, &en); /* replaces (2, 7) in its place */
+	const state_enrolment *first = state_enrolment_of(v, 2, 7);
+	ck_assert_ptr_eq(state_view_add_enrolment(v, &en), first); /* replaced in place */
+	ck_assert_uint_eq(v->nenrolments, 4);
 	state_each_enrolment(v, 0, collect, list);
 	ck_assert_int_eq(list[0], 4);
-	ck_assert_int_eq(list[1], 1009);
-	ck_assert_int_eq(list[2], 2003);
-	ck_assert_int_eq(list[3], 1001);
-	ck_assert_int_eq(list[4], 2007);
+	ck_assert_int_eq(list[1], 2007);
+	ck_assert_int_eq(list[2], 1009);
+	ck_assert_int_eq(list[3], 2003);
+	ck_assert_int_eq(list[4], 1001);
 	memset(list, 0, sizeof list);
 	state_each_enrolment(v, 2, collect, list);
 	ck_assert_int_eq(list[0], 2);
@@ -890,6 +892,33 @@ START_TEST(test_view_order_and_replacement)
 	memset(list, 0, sizeof list);
 	state_each_enrolment(v, 3, collect, list);
 	ck_assert_int_eq(list[0], 0);
+	/* an id of 0 is kept but never found */
+	en.courseid = 0;
+	state_view_add_enrolment(v, &en);
+	ck_assert_uint_eq(v->nenrolments, 5);
+	ck_assert_ptr_null(state_enrolment_of(v, 0, 7));
+	memset(list, 0, sizeof list);
+	state_each_enrolment(v, 0, collect, list);
+	ck_assert_int_eq(list[0], 4);
+
+	/* courses and users are replaced in place too; their old IMS ids
+	 * no longer find them */
+	state_course c = { 10, "G1", NULL, NULL, false, false, -1 };
+	const state_course *vc = state_view_add_course(v, &c);
+	c.group_id = "G2";
+	c.visible = 1;
+	ck_assert_ptr_eq(state_view_add_course(v, &c), vc);
+	ck_assert_uint_eq(v->ncourses, 1);
+	ck_assert_ptr_null(state_course_of_group(v, "G1"));
+	ck_assert_ptr_eq(state_course_of_group(v, "G2"), vc);
+	ck_assert_int_eq(vc->visible, 1);
+	state_user u = { 20, "P1", "a", NULL, NULL, false, false };
+	const state_user *vu = state_view_add_user(v, &u);
+	u.person_id = "P2";
+	ck_assert_ptr_eq(state_view_add_user(v, &u), vu);
+	ck_assert_uint_eq(v->nusers, 1);
+	ck_assert_ptr_null(state_user_of_person(v, "P1"));
+	ck_assert_ptr_eq(state_user_of_person(v, "P2"), vu);
 	state_view_free(v);
 }
 END_TEST
