@@ -74,7 +74,7 @@ void ap_set_result(applier *ap, plan_action *a, enum action_result r, const char
 	a->error = error ? strtab_intern(&ap->keys, error, strlen(error)) : NULL;
 	if (first && r != AR_PLANNED)
 		ap->finished++;
-	int64_t entry = (int64_t)(intptr_t)ptrmap_get(&ap->journal, a);
+	int64_t entry = ap->journal[a - ap->p->actions];
 	if (ap->db && entry) {
 		errinfo e;
 		int rc = state_journal_end(ap->db, entry, action_result_name(r), a->error, &e);
@@ -132,7 +132,7 @@ static void journal_begin(applier *ap, batch *b)
 	int rc = txn_begin(ap, &e);
 	for (size_t i = 0; rc == 0 && i < b->n; i++) {
 		plan_action *a = b->items[i];
-		if (ptrmap_get(&ap->journal, a))
+		if (ap->journal[a - ap->p->actions])
 			continue;
 		char target[300], request[200];
 		snprintf(target, sizeof target, "%s%s%s", a->group_id ? a->group_id : "",
@@ -143,7 +143,7 @@ static void journal_begin(applier *ap, batch *b)
 		int64_t entry = 0;
 		rc = state_journal_begin(ap->db, ap->run, plan_kind_name(a->kind), target, request, &entry, &e);
 		if (rc == 0)
-			ptrmap_put(&ap->journal, a, (void *)(intptr_t)entry);
+			ap->journal[a - ap->p->actions] = entry;
 		if (rc == 0)
 			ap_record_intent(ap, a);
 	}
@@ -412,21 +412,23 @@ static void applier_init(applier *ap, plan *p, moodle_client *c, state_db *db,
 	arena_init(&ap->mem);
 	strtab_init(&ap->keys, &p->mem);
 	ptrmap *maps[] = { &ap->course_ids, &ap->user_ids, &ap->category_ids, &ap->group_ids,
-			   &ap->roles, &ap->journal };
+			   &ap->roles };
 	for (size_t i = 0; i < ARRAY_LEN(maps); i++)
 		ptrmap_init(maps[i]);
 	ap->total = p->nactions;
+	ap->journal = xcalloc(p->nactions + 1, sizeof *ap->journal);
 	ap->started = now_monotonic();
 }
 
 static void applier_free(applier *ap)
 {
 	ptrmap *maps[] = { &ap->course_ids, &ap->user_ids, &ap->category_ids, &ap->group_ids,
-			   &ap->roles, &ap->journal };
+			   &ap->roles };
 	for (size_t i = 0; i < ARRAY_LEN(maps); i++)
 		ptrmap_free(maps[i]);
 	free(ap->unknown);
 	free(ap->serial_queue);
+	free(ap->journal);
 	strtab_free(&ap->keys);
 	arena_free(&ap->mem);
 }

@@ -57,7 +57,7 @@ struct applier {
 	ptrmap category_ids;       /* category path -> id */
 	ptrmap group_ids;          /* "courseid:name" -> id */
 	ptrmap roles;              /* (courseid,userid) key -> role list (current, ours) */
-	ptrmap journal;            /* plan_action* -> journal entry id */
+	int64_t *journal;          /* by action index: its journal entry, 0 = none yet */
 
 	plan_action **unknown;     /* creations whose answer was lost */
 	size_t nunknown;

@@ -92,12 +92,30 @@ static bool resolve_group_member(applier *ap, plan_action *a, const char **why)
 
 /* ---- the store --------------------------------------------------------------------------- */
 
-/* The roles ims2moodle has given a user in a course, as the run changes them. */
+/* The roles ims2moodle has given a user in a course, as the run changes
+ * them. Nearly always one or two: those are kept inline (half a million of
+ * these exist during a full load). */
+#define INLINE_ROLES 2
 typedef struct role_list {
-	int n;
-	int64_t ids[32];
+	int n, cap;
 	bool ours;                 /* the store holds the enrolment */
+	int64_t *ids;
+	int64_t inline_ids[INLINE_ROLES];
 } role_list;
+
+static void role_add(applier *ap, role_list *l, int64_t id)
+{
+	for (int i = 0; i < l->n; i++)
+		if (l->ids[i] == id)
+			return;
+	if (l->n == l->cap) {
+		int64_t *more = arena_alloc(&ap->mem, (size_t)l->cap * 2 * sizeof *more);
+		memcpy(more, l->ids, (size_t)l->n * sizeof *more);
+		l->ids = more;
+		l->cap *= 2;
+	}
+	l->ids[l->n++] = id;
+}
 
 static role_list *roles_of(applier *ap, int64_t courseid, int64_t userid)
 {
@@ -105,23 +123,16 @@ static role_list *roles_of(applier *ap, int64_t courseid, int64_t userid)
 	if (l)
 		return l;
 	l = arena_alloc(&ap->mem, sizeof *l);
+	l->ids = l->inline_ids;
+	l->cap = INLINE_ROLES;
 	const state_enrolment *se = ap->store ? state_enrolment_of(ap->store, courseid, userid) : NULL;
 	if (se) {
 		l->ours = true;
-		for (int i = 0; i < se->nroles && l->n < 32; i++)
-			l->ids[l->n++] = se->roleids[i];
+		for (int i = 0; i < se->nroles; i++)
+			role_add(ap, l, se->roleids[i]);
 	}
 	ptrmap_put(&ap->roles, PAIR_KEY(courseid, userid), l);
 	return l;
-}
-
-static void role_add(role_list *l, int64_t id)
-{
-	for (int i = 0; i < l->n; i++)
-		if (l->ids[i] == id)
-			return;
-	if (l->n < 32)
-		l->ids[l->n++] = id;
 }
 
 static void role_remove(role_list *l, int64_t id)
@@ -179,9 +190,14 @@ void ap_record_intent(applier *ap, plan_action *a)
 		return;
 	/* the desired state, unconfirmed: if the answer is lost, the next run
 	 * knows the enrolment is ims2moodle's and checks it */
-	role_list l = *roles_of(ap, a->courseid, a->userid);
+	const role_list *cur = roles_of(ap, a->courseid, a->userid);
+	role_list l = { 0, 0, cur->ours, NULL, { 0 } };
+	l.ids = l.inline_ids;
+	l.cap = INLINE_ROLES;
+	for (int i = 0; i < cur->n; i++)
+		role_add(ap, &l, cur->ids[i]);
 	if (a->roleid)
-		role_add(&l, a->roleid);
+		role_add(ap, &l, a->roleid);
 	put_enrolment(ap, a, &l, false);
 }
 
@@ -245,7 +261,7 @@ void ap_record(applier *ap, plan_action *a)
 	case PA_SUSPEND: {
 		role_list *l = roles_of(ap, a->courseid, a->userid);
 		if (a->roleid)
-			role_add(l, a->roleid);
+			role_add(ap, l, a->roleid);
 		l->ours = true;
 		put_enrolment(ap, a, l, true);
 		remember_course_and_user(ap, a);
@@ -257,7 +273,7 @@ void ap_record(applier *ap, plan_action *a)
 		if (!l->ours)
 			break; /* a role added to someone else's enrolment is not ours to track */
 		if (a->kind == PA_ADD_ROLE)
-			role_add(l, a->roleid);
+			role_add(ap, l, a->roleid);
 		else
 			role_remove(l, a->roleid);
 		const state_enrolment *se = ap->store ? state_enrolment_of(ap->store, a->courseid, a->userid) : NULL;
@@ -599,19 +615,8 @@ static bool settle_groups(applier *ap, plan_action **items, size_t n)
 /* After courses are created: read them back; a course asked hidden that
  * came out visible means the token lacks moodle/course:visibility, and the
  * run stops before anyone is enrolled in it (§1.10). */
-static void check_hidden(applier *ap, plan_action **items, size_t n)
+static void check_hidden_batch(applier *ap, moodle_request *r)
 {
-	if (!ap->o->check_hidden)
-		return;
-	moodle_request *r = moodle_request_new("core_course_get_courses", false);
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (items[i]->result == AR_DONE && items[i]->obj->visible == 0 && k < moodle_param_budget(ap->c))
-			mform_add_int(&r->form, items[i]->courseid, "options[ids][%zu]", k++);
-	if (!k) {
-		moodle_request_free(r);
-		return;
-	}
 	errinfo e;
 	int rc = moodle_call(ap->c, r, &e);
 	if (rc == 0 && r->outcome != MO_DONE)
@@ -634,7 +639,23 @@ static void check_hidden(applier *ap, plan_action **items, size_t n)
 	}
 	if (rc < 0)
 		log_warn("could not read the new courses back to check they are hidden: %s", e.msg);
-	moodle_request_free(r);
+}
+
+static void check_hidden(applier *ap, plan_action **items, size_t n)
+{
+	if (!ap->o->check_hidden)
+		return;
+	size_t budget = moodle_param_budget(ap->c);
+	for (size_t start = 0; start < n && !ap->fatal;) {
+		moodle_request *r = moodle_request_new("core_course_get_courses", false);
+		size_t k = 0;
+		for (; start < n && k < budget; start++)
+			if (items[start]->result == AR_DONE && items[start]->obj->visible == 0)
+				mform_add_int(&r->form, items[start]->courseid, "options[ids][%zu]", k++);
+		if (k)
+			check_hidden_batch(ap, r);
+		moodle_request_free(r);
+	}
 }
 
 /* ---- the table ---------------------------------------------------------------------------------- */

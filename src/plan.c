@@ -348,6 +348,7 @@ static void planner_init(planner *pl, const ims_model *m, const site_snapshot *s
 	pl->now = now;
 	pl->p = p;
 	strtab_init(&pl->strings, &p->mem);
+	arena_init(&pl->work);
 	ptrmap_init(&pl->courses);
 	ptrmap_init(&pl->users);
 	ptrmap_init(&pl->wants);
@@ -364,6 +365,7 @@ static void planner_free(planner *pl)
 	free(pl->urefs);
 	free(pl->wantv);
 	strtab_free(&pl->strings);
+	arena_free(&pl->work);
 }
 
 static bool file_has_records(const ims_model *m)

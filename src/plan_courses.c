@@ -10,7 +10,7 @@
 
 static cref *new_cref(planner *pl, const char *group_id, const ims_group *g)
 {
-	cref *c = arena_alloc(&pl->p->mem, sizeof *c);
+	cref *c = arena_alloc(&pl->work, sizeof *c);
 	c->group_id = group_id;
 	c->group = g;
 	c->index = (uint32_t)pl->ncrefs;

@@ -18,7 +18,7 @@ static want *want_of(planner *pl, cref *c, uref *u, uint32_t line)
 	want *w = ptrmap_get(&pl->wants, (void *)key);
 	if (w)
 		return w;
-	w = arena_alloc(&pl->p->mem, sizeof *w);
+	w = arena_alloc(&pl->work, sizeof *w);
 	w->c = c;
 	w->u = u;
 	w->line = line;

@@ -64,6 +64,7 @@ typedef struct planner {
 	int64_t now;
 	plan *p;
 	strtab strings;            /* composed strings, in p->mem */
+	arena work;                /* the planner's own records (crefs, urefs, wants): freed at the end */
 
 	ptrmap courses;            /* group id -> cref* */
 	cref **crefs;

@@ -10,7 +10,7 @@
 
 static uref *new_uref(planner *pl, const char *person_id, const ims_person *p)
 {
-	uref *u = arena_alloc(&pl->p->mem, sizeof *u);
+	uref *u = arena_alloc(&pl->work, sizeof *u);
 	u->person_id = person_id;
 	u->person = p;
 	u->index = (uint32_t)pl->nurefs;
