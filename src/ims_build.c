@@ -939,7 +939,7 @@ static const char *leaf_value(ims_builder *b, int field)
 		b->sid_empty = n == 0;
 		check_nbsp(b, s, n);
 	}
-	if (is_free_text(field))
+	if (is_free_text(field) || (field == F_SID_ID && b->stack[b->depth - 1].state == S_MEMBER))
 		return arena_strndup(&b->m->mem, s, n);
 	return intern(b, s, n);
 }
@@ -1187,7 +1187,7 @@ static void end_member(ims_builder *b)
 {
 	ims_member *mb = b->member;
 	if (!mb->id) {
-		mb->id = intern(b, "", 0);
+		mb->id = "";
 		b->member_id_empty = true;
 	}
 	if (!mb->quarantine) {
@@ -1264,24 +1264,43 @@ int ims_build_end(ims_builder *b, errinfo *e)
 	return 0;
 }
 
-/* Warns about person or group ids that differ only by case (§8 #43).
- * folded maps each lower-cased id to the first id seen with it. */
-static void check_case_only_id(ims_builder *b, ptrmap *folded, strbuf *low, const char *id,
-			       ims_loc loc, const char *what)
+/* Ids that differ only by case (§8 #43) are found by sorting the ids by a
+ * hash of their lower-cased form and comparing neighbours: a megabyte for a
+ * large university, where a table of lower-cased copies would cost more. */
+typedef struct folded_id {
+	uint64_t hash;
+	const char *id;
+	ims_loc loc;
+} folded_id;
+
+static uint64_t fold_hash(const char *s)
 {
-	if (!id || !*id)
-		return;
-	sb_reset(low);
-	for (const char *c = id; *c; c++)
-		sb_addc(low, (*c >= 'A' && *c <= 'Z') ? (char)(*c + 32) : *c);
-	const char *f = intern(b, low->buf, low->len);
-	const char *other = ptrmap_get(folded, f);
-	if (!other)
-		ptrmap_put(folded, f, (void *)id);
-	else if (other != id)
-		ims_warn(b->m, W_CASE_ONLY_ID, loc,
-			 "%s ids '%s' and '%s' differ only by case; they are different ids, "
-			 "but a case-insensitive Moodle database may see one", what, other, id);
+	uint64_t h = HASH_SEED;
+	for (; *s; s++) {
+		h ^= (unsigned char)((*s >= 'A' && *s <= 'Z') ? *s + 32 : *s);
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static int cmp_folded(const void *x, const void *y)
+{
+	const folded_id *a = x, *b = y;
+	if (a->hash != b->hash)
+		return a->hash < b->hash ? -1 : 1;
+	if (a->loc.line != b->loc.line)
+		return a->loc.line < b->loc.line ? -1 : 1;
+	return strcmp(a->id, b->id);
+}
+
+static void check_case_only_ids(ims_builder *b, folded_id *v, size_t n, const char *what)
+{
+	sort_array(v, n, sizeof *v, cmp_folded);
+	for (size_t i = 1; i < n; i++)
+		if (v[i].hash == v[i - 1].hash && v[i].id != v[i - 1].id && str_ieq_ascii(v[i].id, v[i - 1].id))
+			ims_warn(b->m, W_CASE_ONLY_ID, v[i].loc,
+				 "%s ids '%s' and '%s' differ only by case; they are different ids, "
+				 "but a case-insensitive Moodle database may see one", what, v[i - 1].id, v[i].id);
 }
 
 int ims_build_finish(ims_builder *b, errinfo *e)
@@ -1291,16 +1310,22 @@ int ims_build_finish(ims_builder *b, errinfo *e)
 	if (!b->m->properties.present)
 		ims_warn(b->m, W_NO_PROPERTIES, (ims_loc){ b->file, 1, 1 },
 			 "no <properties> (the standard requires it; Moodle's own examples omit it)");
-	ptrmap folded;
-	strbuf low = STRBUF_INIT;
-	ptrmap_init(&folded);
+	size_t np = 0, ng = 0;
 	for (ims_person *p = b->m->persons; p; p = p->next)
-		check_case_only_id(b, &folded, &low, p->id, p->loc, "person");
-	ptrmap_free(&folded);
-	ptrmap_init(&folded);
+		np++;
 	for (ims_group *g = b->m->groups; g; g = g->next)
-		check_case_only_id(b, &folded, &low, g->id, g->loc, "group");
-	ptrmap_free(&folded);
-	sb_free(&low);
+		ng++;
+	folded_id *v = xcalloc((np > ng ? np : ng) + 1, sizeof *v);
+	size_t n = 0;
+	for (ims_person *p = b->m->persons; p; p = p->next)
+		if (p->id && *p->id)
+			v[n++] = (folded_id){ fold_hash(p->id), p->id, p->loc };
+	check_case_only_ids(b, v, n, "person");
+	n = 0;
+	for (ims_group *g = b->m->groups; g; g = g->next)
+		if (g->id && *g->id)
+			v[n++] = (folded_id){ fold_hash(g->id), g->id, g->loc };
+	check_case_only_ids(b, v, n, "group");
+	free(v);
 	return 0;
 }

@@ -39,6 +39,11 @@ const char *ims_intern(ims_model *m, const char *s, size_t n)
 	return strtab_intern(&m->strings, s, n);
 }
 
+const char *ims_canonical(const ims_model *m, const char *s)
+{
+	return s ? strtab_lookup(&m->strings, s, strlen(s)) : NULL;
+}
+
 void *ims_alloc(ims_model *m, size_t n)
 {
 	return arena_alloc(&m->mem, n);

@@ -2,9 +2,11 @@
  * memberships, members and roles, as read from one or more files.
  *
  * Everything lives in the model's arena, so the whole model is freed by
- * ims_model_free. Ids (sourcedid ids and sources, member ids) and the short
- * vocabulary records repeat (codes, types) are interned: equal ids compare
- * with ==. Free text unique to a record (names, emails, descriptions,
+ * ims_model_free. The ids of persons, groups and memberships and the short
+ * vocabulary records repeat (sources, codes, types) are interned: equal ids
+ * compare with ==. A member's id is not (a full load has half a million,
+ * and looking each up while parsing costs more than the rest of a member):
+ * ims_canonical gives its interned twin when a person or group has it. Free text unique to a record (names, emails, descriptions,
  * extensions) is stored once, not interned. Absent optional text is NULL;
  * present but empty text is "" (the reference §4.7 distinguishes them). Lists are singly linked in document
  * order. Line numbers are those of the record's start tag in its file. */
@@ -175,7 +177,7 @@ typedef struct ims_member {
 	uint32_t line;
 	int8_t idtype;                 /* enum ims_idtype */
 	const char *source;
-	const char *id;                /* the person's or group's sourcedid id */
+	const char *id;                /* the person's or group's sourcedid id (not interned) */
 	ims_role *roles;
 	const char *quarantine;
 } ims_member;
@@ -269,6 +271,9 @@ void ims_model_free(ims_model *m);
 
 /* Interns s[0..n) in the model's table. */
 const char *ims_intern(ims_model *m, const char *s, size_t n);
+/* The interned copy of s if the model has one (e.g. the id of a person or
+ * group of the file), else NULL. */
+const char *ims_canonical(const ims_model *m, const char *s);
 /* Allocates zeroed memory in the model's arena. */
 void *ims_alloc(ims_model *m, size_t n);
 /* Adds a warning of kind at loc with a printf-style detail. */

@@ -70,7 +70,8 @@ static void collect(const ims_model *m, const settings *cfg, strtab *t, refs *r)
 		for (const ims_member *mb = ms->members; mb; mb = mb->next) {
 			if (mb->quarantine || mb->idtype == IDT_GROUP)
 				continue;
-			sl_add(&r->persons, mb->id);
+			const char *canon = ims_canonical(m, mb->id);
+			sl_add(&r->persons, canon ? canon : strtab_intern(t, mb->id, strlen(mb->id)));
 			for (const ims_role *ro = mb->roles; ro; ro = ro->next)
 				if (ro->x && ro->x->cohort && *ro->x->cohort)
 					ptrmap_put(&r->cohort_groups, ms->id, (void *)1);

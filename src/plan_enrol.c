@@ -107,8 +107,9 @@ static bool member_is_person(planner *pl, const ims_membership *ms, const ims_me
 		return false;
 	}
 	const char *id = mb->id;
-	bool group = ims_find_group(pl->m, id) != NULL;
-	bool person = ims_find_person(pl->m, id) != NULL;
+	const char *canon = ims_canonical(pl->m, id);
+	bool group = ims_find_group(pl->m, canon) != NULL;
+	bool person = ims_find_person(pl->m, canon) != NULL;
 	if (group && person) {
 		pl_quarantine(pl, mb->line, "member", id, ms->id,
 			      "no idtype, and the id names both a person and a group of the file", NULL);

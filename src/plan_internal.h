@@ -102,7 +102,8 @@ int pl_role_bit(planner *pl, const char *shortname, int64_t id);
 void plan_courses(planner *pl);
 cref *plan_course_of_container(planner *pl, const char *group_id, uint32_t line);
 void plan_users(planner *pl);
-uref *plan_user_of_member(planner *pl, const char *person_id, uint32_t line);
+/* The user of a member (its id need not be interned). */
+uref *plan_user_of_member(planner *pl, const char *member_id, uint32_t line);
 void plan_enrolments(planner *pl);
 void plan_check_safety(planner *pl);
 

@@ -382,8 +382,13 @@ void plan_users(planner *pl)
 	ptrmap_free(&emails);
 }
 
-uref *plan_user_of_member(planner *pl, const char *person_id, uint32_t line)
+uref *plan_user_of_member(planner *pl, const char *member_id, uint32_t line)
 {
+	/* members' ids are not interned by the parser: the person's own id is
+	 * the key when the file has the person, else one of the planner's */
+	const char *person_id = ims_canonical(pl->m, member_id);
+	if (!person_id)
+		person_id = strtab_intern(&pl->strings, member_id, strlen(member_id));
 	uref *u = ptrmap_get(&pl->users, person_id);
 	if (u)
 		return u;
