@@ -17,23 +17,60 @@
 
 /* ---- enrol ---- */
 
-static void welcome_message(wsctx *c, mcourse *co, muser *u)
+/* get_welcome_message_contact(ENROL_SEND_EMAIL_FROM_COURSE_CONTACT): the
+ * first user holding a course-contact role (role by role, in the
+ * coursecontact order) in the course or a parent context, by
+ * assignment id. Returns NULL when there is none. */
+static muser *welcome_contact(state *st, mcourse *co)
 {
-	vec cs = { 0 };
-	acc_course_contacts(c->st, co, false, &cs);
-	if (cs.n) {
-		mnotif *n = xcalloc(1, sizeof *n);
-		n->useridto = u->id;
-		n->useridfrom = ((muser *)cs.v[0])->id;
-		n->eventtype = xstrdup("enrolcoursewelcomemessage");
-		strbuf t = STRBUF_INIT;
-		mt_format_string(&t, co->fullname);
-		n->subject = xasprintf("Welcome to %s", sb_str(&t));
-		sb_free(&t);
-		n->timecreated = st_now(c->st);
-		st_notif_insert(c->st, n);
+	mid ctxs[16];
+	size_t nctx = 0;
+	ctxs[nctx++] = co->contextid;
+	for (mcategory *k = co->cat; k && nctx < 15; k = k->parent ? st_cat(st, k->parent) : NULL)
+		ctxs[nctx++] = k->contextid;
+	ctxs[nctx++] = 1;
+	for (size_t r = 0; r < st->set.coursecontact.n; r++) {
+		mid roleid = (mid)(intptr_t)st->set.coursecontact.v[r];
+		mra *best = NULL;
+		for (size_t i = 0; i < nctx; i++) {
+			vec *ras = u64map_get(&st->ra_by_ctx, (uint64_t)ctxs[i]);
+			for (size_t j = 0; ras && j < ras->n; j++) {
+				mra *ra = ras->v[j];
+				muser *u = st_user(st, ra->userid);
+				if (ra->roleid == roleid && u && !u->deleted && (!best || ra->id < best->id))
+					best = ra;
+			}
+		}
+		if (best)
+			return st_user(st, best->userid);
 	}
-	vec_free(&cs);
+	return NULL;
+}
+
+/* The after_user_enrolled hook: the course welcome message, stored as a
+ * notification (customint1: 1 from the course contact, 3 from the
+ * no-reply user; no message without a sender). */
+static void welcome_message(wsctx *c, mcourse *co, menrol *inst, muser *u)
+{
+	mid from;
+	if (inst->customint1 == 3)
+		from = -10;
+	else {
+		muser *contact = welcome_contact(c->st, co);
+		if (!contact)
+			return;
+		from = contact->id;
+	}
+	mnotif *n = xcalloc(1, sizeof *n);
+	n->useridto = u->id;
+	n->useridfrom = from;
+	n->eventtype = xstrdup("enrolcoursewelcomemessage");
+	strbuf t = STRBUF_INIT;
+	mt_format_string(&t, co->fullname);
+	n->subject = xasprintf("Welcome to %s", sb_str(&t));
+	sb_free(&t);
+	n->timecreated = st_now(c->st);
+	st_notif_insert(c->st, n);
 }
 
 /* role_assign(): 0, or -1 with codingerror for a missing or deleted user. */
@@ -112,7 +149,7 @@ int fn_enrol_users(wsctx *c)
 				return ws_php_error(c, "TypeError",
 						    "core\\user::get_name_placeholders(): Argument #1 ($user) must be of type "
 						    "stdClass, bool given, called in /var/www/moodle/lib/enrollib.php on line 3674");
-			welcome_message(c, co, u);
+			welcome_message(c, co, inst, u);
 		}
 		if (roleid && role_assign(c, roleid, userid, co->contextid))
 			return -1;

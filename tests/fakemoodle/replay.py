@@ -16,6 +16,7 @@ import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -56,6 +57,10 @@ class Emulator:
                 return r.status, r.headers.get("Content-Type", ""), r.read().decode("utf-8")
         except urllib.error.HTTPError as e:
             return e.code, e.headers.get("Content-Type", ""), e.read().decode("utf-8", "replace")
+
+    def get(self, path):
+        with urllib.request.urlopen(self.url + path, timeout=60) as r:
+            return r.status, r.headers.get("Content-Type", ""), r.read().decode("utf-8")
 
     def hook(self, ops):
         status, _, body = self.post("/__hook", json.dumps(ops), "application/json")
@@ -206,6 +211,95 @@ def sort_courses(cmp, exp, got):
         return exp, got
 
 
+# ---------------------------------------------------------------- db_after
+
+LEVELS = {"system": 10, "user": 30, "coursecat": 40, "course": 50, "module": 70, "block": 80}
+BOOL_COLUMNS = {"emptypw", "hashed"}
+
+
+def state_db(dump):
+    """The emulator's state as the few Moodle tables the db_after queries read."""
+    st = json.loads(dump)
+    db = sqlite3.connect(":memory:")
+    db.executescript("""
+        CREATE TABLE user (id, username, auth, password, confirmed, email, idnumber, country, suspended,
+                           firstname, deleted);
+        CREATE TABLE course (id, shortname, fullname, idnumber, visible, startdate, enddate, format);
+        CREATE TABLE course_sections (course, section);
+        CREATE TABLE enrol (id, courseid, enrol, status, roleid, customint1);
+        CREATE TABLE user_enrolments (id, enrolid, userid, status, timestart, timeend);
+        CREATE TABLE context (id, contextlevel, instanceid);
+        CREATE TABLE role_assignments (id, roleid, contextid, userid, component);
+        CREATE TABLE groups (id, courseid);
+        CREATE TABLE groups_members (groupid, userid);
+        CREATE TABLE notifications (id, useridto, useridfrom, eventtype, subject);
+        CREATE TABLE user_preferences (userid, name, value);
+    """)
+    db.execute("INSERT INTO context VALUES (1, 10, 0)")
+    for u in st["users"]:
+        db.execute("INSERT INTO user VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                   (u["id"], u["username"], u["auth"], u["password"], u["confirmed"], u["email"], u["idnumber"],
+                    u["country"], u["suspended"], u["firstname"], u["deleted"]))
+        db.execute("INSERT INTO context VALUES (?, 30, ?)", (u["contextid"], u["id"]))
+        for name, value in u["preferences"].items():
+            db.execute("INSERT INTO user_preferences VALUES (?,?,?)", (u["id"], name, value))
+    for c in st["categories"]:
+        db.execute("INSERT INTO context VALUES (?, 40, ?)", (c["contextid"], c["id"]))
+    for c in st["courses"]:
+        db.execute("INSERT INTO course VALUES (?,?,?,?,?,?,?,?)",
+                   (c["id"], c["shortname"], c["fullname"], c["idnumber"], c["visible"], c["startdate"],
+                    c["enddate"], c["format"]))
+        db.execute("INSERT INTO context VALUES (?, 50, ?)", (c["contextid"], c["id"]))
+        if c["id"] != 1:
+            for sec in range(c["numsections"] + 1):
+                db.execute("INSERT INTO course_sections VALUES (?, ?)", (c["id"], sec))
+        for e in c["enrol"]:
+            db.execute("INSERT INTO enrol VALUES (?,?,?,?,?,?)",
+                       (e["id"], c["id"], e["enrol"], e["status"], e["roleid"], e["customint1"]))
+    for ue in st["user_enrolments"]:
+        db.execute("INSERT INTO user_enrolments VALUES (?,?,?,?,?,?)",
+                   (ue["id"], ue["enrolid"], ue["userid"], ue["status"], ue["timestart"], ue["timeend"]))
+    for ra in st["role_assignments"]:
+        db.execute("INSERT INTO role_assignments VALUES (?,?,?,?,?)",
+                   (ra["id"], ra["roleid"], ra["contextid"], ra["userid"], ra["component"]))
+    for g in st["groups"]:
+        db.execute("INSERT INTO groups VALUES (?, ?)", (g["id"], g["courseid"]))
+        for m in g["members"]:
+            db.execute("INSERT INTO groups_members VALUES (?, ?)", (g["id"], m["userid"]))
+    for n in st["notifications"]:
+        db.execute("INSERT INTO notifications VALUES (?,?,?,?,?)",
+                   (n["id"], n["useridto"], n["useridfrom"], n["eventtype"], n["subject"]))
+    return db
+
+
+def psql_value(col, v):
+    if v is None:
+        return ""
+    if col in BOOL_COLUMNS:
+        return "t" if v else "f"
+    return str(v)
+
+
+def check_db_after(cmp, emu, step):
+    """Runs the step's db_after queries on the emulator's state (the
+    README: state no WS function returns -- dates, status, components,
+    members, notifications, password storage)."""
+    status, _, dump = emu.get("/__state")
+    db = state_db(dump)
+    for i, q in enumerate(step["db_after"]):
+        sql = q["query"].replace("mdl_", "")
+        try:
+            cur = db.execute(sql)
+        except sqlite3.Error as x:
+            cmp.fail("db_after[%d]" % i, q["query"], str(x), "query not understood")
+            continue
+        cols = [d[0] for d in cur.description]
+        got = [[psql_value(c, v) for c, v in zip(cols, row)] for row in cur.fetchall()]
+        if got != q["rows"]:
+            cmp.fail("db_after[%d].rows" % i, q["rows"], got, q["query"])
+    db.close()
+
+
 # ---------------------------------------------------------------- transcripts
 
 def precondition_ops(pre):
@@ -261,6 +355,8 @@ def run_transcript(emu_path, path, args):
             status, rctype, body = emu.post("/webservice/rest/server.php", form, ctype)
             cmp = Comparer(step.get("volatile", []))
             check_reply(cmp, status, rctype, body, step, step["wsfunction"])
+            if step.get("db_after"):
+                check_db_after(cmp, emu, step)
             if cmp.errors:
                 failures += 1
                 report(args, name, n, step["wsfunction"], cmp.errors)
