@@ -9,4 +9,4 @@ bench_saxnoop_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS) -Wno-unused-parameter
 bench_saxnoop_LDADD = $(XML_LIBS)
 dist_noinst_SCRIPTS += bench/parse bench/apply-bench.py
 TESTS += bench/test-gen-ims.sh
-EXTRA_DIST += bench/test-gen-ims.sh
+EXTRA_DIST += bench/test-gen-ims.sh bench/README
