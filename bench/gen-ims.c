@@ -623,9 +623,9 @@ static void usage(FILE *f)
 	      "  --night N               the same university N nights later (default 0): each\n"
 	      "                          night a share of the members (never the instructor) is\n"
 	      "                          changed, a third each: withdrawn (status 0), joined by a\n"
-	      "                          new enrolment (an extra 01 member), or moved between\n"
-	      "                          roles 01 and 08 (the member count grows by the\n"
-	      "                          enrolments)\n"
+	      "                          new enrolment (an extra 01 member), or moved to role\n"
+	      "                          08 (an 08 back to 01); the member count grows by the\n"
+	      "                          new enrolments\n"
 	      "  --change-fraction P     the share changed each night (default 0.01)\n"
 	      "  --delta                 with --night N: only night N's changes (memberships of\n"
 	      "                          the changed members, no persons or groups): a\n"
@@ -763,7 +763,7 @@ int main(int argc, char **argv)
 	bool help = false;
 
 	if (!parse_options(argc, argv, &o, &help)) {
-		usage(stderr);
+		fprintf(stderr, "gen-ims: see gen-ims --help\n");
 		return EX_USAGE;
 	}
 	if (help) {
