@@ -3,3 +3,4 @@ include $(srcdir)/tests/unit/local.mk
 include $(srcdir)/tests/fakemoodle/local.mk
 include $(srcdir)/tests/parse/local.mk
 include $(srcdir)/tests/site/local.mk
+include $(srcdir)/tests/cases/local.mk
