@@ -372,10 +372,21 @@ static int open_database(state_db *s, errinfo *e)
 
 /* Write-ahead logging: readers (history, plan) never wait for a writer.
  * Set once the store is known to be ours, so that a foreign or newer
- * database is never modified. */
+ * database is never modified. Switching needs an exclusive lock, and
+ * SQLite answers "busy" at once, without its busy handler, when another
+ * process opening the store at the same moment holds a read lock (it
+ * would otherwise deadlock), so a busy answer is retried here until the
+ * busy timeout has passed. */
 static int use_wal(state_db *s, errinfo *e)
 {
-	return state_exec(s, "PRAGMA journal_mode = WAL", e, "cannot open");
+	const int pause_ms = 20;
+	int rc;
+	for (int waited = 0;; waited += pause_ms) {
+		rc = state_exec(s, "PRAGMA journal_mode = WAL", e, "cannot open");
+		if (rc != -EXIT_TEMPFAIL || waited >= STATE_BUSY_TIMEOUT_MS)
+			return rc;
+		usleep(pause_ms * 1000);
+	}
 }
 
 int state_open(const char *dir, const char *site_url, state_db **out, errinfo *e)

@@ -229,6 +229,8 @@ START_TEST(test_first_opens_race)
 			int rc = state_open(dir, i == 5 ? "https://other.example.edu" : SITE, &db, &e);
 			if (rc == 0)
 				state_close(db);
+			else if (rc != -EXIT_CONFIG)
+				fprintf(stderr, "child %d: %s\n", i, e.msg);
 			_exit(rc == 0 ? 0 : rc == -EXIT_CONFIG ? 1 : 2);
 		}
 	}
