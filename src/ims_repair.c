@@ -40,7 +40,12 @@ struct ims_repairer {
 
 	strbuf carry;            /* bytes held back for a decision */
 
-	uint64_t line, col;      /* original position of the next byte */
+	uint64_t line, col;      /* original position of the next unlexed byte */
+
+	/* stop[state][byte]: the bytes the lexer must look at in that state
+	 * (those that may end it or need a decision, and newlines); all
+	 * others are skipped in a tight loop */
+	unsigned char stop[L_DECL + 1][256];
 
 	amp_pos *amps;           /* every ampersand repair, in file order */
 	size_t namps, capamps;
@@ -86,6 +91,13 @@ ims_repairer *ims_repairer_new(unsigned flags, ims_model *m, uint32_t file)
 	r->line = 1;
 	r->col = 1;
 	r->leading_done = !(flags & IMS_REPAIR_LEADING_SPACE);
+	static const char *const stop_bytes[L_DECL + 1] = {
+		[L_TEXT] = "&<\n", [L_TAG] = "\"'>\n", [L_ATTR] = "&\"'\n",
+		[L_COMMENT] = "-\n", [L_CDATA] = "]\n", [L_PI] = "?\n", [L_DECL] = "[]>\n",
+	};
+	for (int st = 0; st <= L_DECL; st++)
+		for (const char *b = stop_bytes[st]; *b; b++)
+			r->stop[st][(unsigned char)*b] = 1;
 	return r;
 }
 
@@ -106,14 +118,16 @@ static void note_repair(ims_repairer *r, int kind, uint32_t line, uint32_t col)
 		g->samples[g->nsamples++] = (ims_loc){ r->file, line, col };
 }
 
-static inline void advance(ims_repairer *r, unsigned char c)
+/* Columns (characters) in s[0..n): bytes in a single-byte encoding, else
+ * UTF-8 lead bytes. */
+static uint64_t count_cols(const ims_repairer *r, const char *s, size_t n)
 {
-	if (c == '\n') {
-		r->line++;
-		r->col = 1;
-	} else if (r->single_byte || (c & 0xC0) != 0x80) {
-		r->col++;
-	}
+	if (r->single_byte)
+		return n;
+	uint64_t cols = 0;
+	for (size_t k = 0; k < n; k++)
+		cols += ((unsigned char)s[k] & 0xC0) != 0x80;
+	return cols;
 }
 
 /* Examines the first bytes: UTF-16 cannot be lexed byte-wise; a declared
@@ -231,14 +245,31 @@ static int starts_with(const char *s, size_t n, const char *lit)
 
 /* Lexes s[0..n), feeding it with repairs. Returns the number of bytes
  * consumed; the rest must be carried to the next call (never more than
- * MAX_LOOKAHEAD bytes). */
+ * MAX_LOOKAHEAD bytes). Positions are computed lazily: newlines are
+ * counted as they pass, and a column only where a repair needs one and
+ * at the end of the call. */
 static size_t lex(ims_repairer *r, const char *s, size_t n, bool final, ims_feed_fn feed, void *ctx)
 {
 	size_t i = 0, seg = 0;
+	size_t line_start = 0;     /* index where the current line starts ... */
+	bool line_in_chunk = false; /* ... when it started inside this chunk */
 	int m;
 
+#define COL_AT(k) (line_in_chunk ? 1 + count_cols(r, s + line_start, (k) - line_start) \
+				 : r->col + count_cols(r, s, (k)))
 	while (i < n) {
+		const unsigned char *stop = r->stop[r->state];
+		while (i < n && !stop[(unsigned char)s[i]])
+			i++;
+		if (i == n)
+			break;
 		unsigned char c = (unsigned char)s[i];
+		if (c == '\n') {
+			r->line++;
+			line_start = ++i;
+			line_in_chunk = true;
+			continue;
+		}
 		switch (r->state) {
 		case L_TEXT:
 		case L_ATTR:
@@ -250,16 +281,18 @@ static size_t lex(ims_repairer *r, const char *s, size_t n, bool final, ims_feed
 					feed(ctx, s + seg, i + 1 - seg, 0);
 					feed(ctx, "amp;", 4, 0);
 					seg = i + 1;
-					note_repair(r, 0, (uint32_t)r->line, (uint32_t)r->col);
+					uint32_t col = (uint32_t)COL_AT(i);
+					note_repair(r, 0, (uint32_t)r->line, col);
 					if (r->namps == r->capamps) {
 						r->capamps = r->capamps ? r->capamps * 2 : 64;
 						r->amps = xrealloc(r->amps, r->capamps * sizeof *r->amps);
 					}
-					r->amps[r->namps++] = (amp_pos){ (uint32_t)r->line, (uint32_t)r->col };
+					r->amps[r->namps++] = (amp_pos){ (uint32_t)r->line, col };
 				}
-			} else if (r->state == L_ATTR && c == (unsigned char)r->quote) {
-				r->state = L_TAG;
-			} else if (r->state == L_TEXT && c == '<') {
+			} else if (r->state == L_ATTR) {
+				if (c == (unsigned char)r->quote)
+					r->state = L_TAG;
+			} else if (c == '<') {
 				if ((m = starts_with(s + i, n - i, "<!--")) < 0 && !final)
 					goto need_more;
 				if (m > 0) {
@@ -281,43 +314,32 @@ static size_t lex(ims_repairer *r, const char *s, size_t n, bool final, ims_feed
 			if (c == '"' || c == '\'') {
 				r->quote = (char)c;
 				r->state = L_ATTR;
-			} else if (c == '>') {
+			} else {
 				r->state = L_TEXT;
 			}
 			break;
 		case L_COMMENT:
-			if (c == '-') {
-				if ((m = starts_with(s + i, n - i, "-->")) < 0 && !final)
-					goto need_more;
-				if (m > 0) {
-					advance(r, c);
-					advance(r, '-');
-					i += 2;
-					r->state = L_TEXT;
-				}
+			if ((m = starts_with(s + i, n - i, "-->")) < 0 && !final)
+				goto need_more;
+			if (m > 0) {
+				i += 2;
+				r->state = L_TEXT;
 			}
 			break;
 		case L_CDATA:
-			if (c == ']') {
-				if ((m = starts_with(s + i, n - i, "]]>")) < 0 && !final)
-					goto need_more;
-				if (m > 0) {
-					advance(r, c);
-					advance(r, ']');
-					i += 2;
-					r->state = L_TEXT;
-				}
+			if ((m = starts_with(s + i, n - i, "]]>")) < 0 && !final)
+				goto need_more;
+			if (m > 0) {
+				i += 2;
+				r->state = L_TEXT;
 			}
 			break;
 		case L_PI:
-			if (c == '?') {
-				if ((m = starts_with(s + i, n - i, "?>")) < 0 && !final)
-					goto need_more;
-				if (m > 0) {
-					advance(r, c);
-					i += 1;
-					r->state = L_TEXT;
-				}
+			if ((m = starts_with(s + i, n - i, "?>")) < 0 && !final)
+				goto need_more;
+			if (m > 0) {
+				i += 1;
+				r->state = L_TEXT;
 			}
 			break;
 		case L_DECL:
@@ -325,19 +347,17 @@ static size_t lex(ims_repairer *r, const char *s, size_t n, bool final, ims_feed
 				r->decl_depth++;
 			else if (c == ']')
 				r->decl_depth--;
-			else if (c == '>' && r->decl_depth <= 0)
+			else if (r->decl_depth <= 0)
 				r->state = L_TEXT;
 			break;
 		}
-		advance(r, c);
 		i++;
 	}
-	if (i > seg)
-		feed(ctx, s + seg, i - seg, 0);
-	return i;
 need_more:
 	if (i > seg)
 		feed(ctx, s + seg, i - seg, 0);
+	r->col = COL_AT(i);
+#undef COL_AT
 	return i;
 }
 
@@ -375,6 +395,14 @@ static void process(ims_repairer *r, const char *data, size_t n, bool final, ims
 		i = skip_leading(r, s, len, final);
 		if (i == SIZE_MAX)
 			goto hold;
+	}
+	if (!(r->flags & IMS_REPAIR_AMPERSAND)) {
+		/* the leading space was the only repair asked for: the rest passes */
+		r->passthrough = true;
+		if (len > i)
+			feed(ctx, s + i, len - i, 0);
+		sb_free(&work);
+		return;
 	}
 	i += lex(r, s + i, len - i, final, feed, ctx);
 	sb_add(&r->carry, s + i, len - i);
