@@ -4,3 +4,4 @@ include $(srcdir)/tests/fakemoodle/local.mk
 include $(srcdir)/tests/parse/local.mk
 include $(srcdir)/tests/site/local.mk
 include $(srcdir)/tests/cases/local.mk
+EXTRA_DIST += tests/stress.sh

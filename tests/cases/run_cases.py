@@ -19,6 +19,10 @@ ims2moodle is configured, and what must come out.
     expected-plan.json   the plan as `plan --format json` prints it
     expected-state.json  a subset of /__state after apply (lists compared whole)
 
+With "apply", the runner also checks that apply did exactly what the plan
+said (the outcome report's actions against the plan's, when apply_exit is
+0) and that a second plan afterwards finds nothing to do.
+
 The runner starts the emulator on a free loopback port per case, points
 ims2moodle at it through a configuration file and MOODLE_TOKEN, and stops
 it afterwards. On a mismatch it prints a unified diff of the JSON.
@@ -79,6 +83,24 @@ def subset_diff(expected, actual, path="$"):
     if expected != actual:
         return f"{path}: expected {json.dumps(expected)}, got {json.dumps(actual)}"
     return None
+
+
+def compare_outcome(plan, outcome):
+    """Apply must do exactly what the plan said: the same actions in the same
+    order, each with the plan's fields unchanged (the outcome only adds the
+    Moodle ids it learnt and the result), and every one done."""
+    planned = plan.get("actions", [])
+    done = outcome.get("actions", [])
+    if len(planned) != len(done):
+        raise Failure(f"the plan had {len(planned)} actions, apply reports {len(done)}")
+    for p, a in zip(planned, done):
+        if a.get("result") != "done":
+            raise Failure(f"action {p.get('seq')} ({p.get('action')}) was not done: "
+                          f"{json.dumps(a)[:500]}")
+        differs = {k: (v, a.get(k)) for k, v in p.items() if a.get(k) != v}
+        if differs:
+            raise Failure(f"action {p.get('seq')} differs between plan and apply "
+                          f"(planned, applied): {differs}")
 
 
 class Emulator:
@@ -157,8 +179,12 @@ def run_case(name, update):
                                             "expected-plan.json", "actual plan", lineterm="")
                 raise Failure("the plan differs:\n" + "\n".join(list(diff)[:200]))
         if spec.get("apply"):
-            run(ims, ["apply"] + common + spec.get("apply_args", []) +
-                [os.path.join(d, "input.xml")], env, spec.get("apply_exit", 0))
+            outcome_path = os.path.join(work, "outcome.json")
+            run(ims, ["apply"] + common + ["--format", "json", "--report", outcome_path] +
+                spec.get("apply_args", []) + [os.path.join(d, "input.xml")], env,
+                spec.get("apply_exit", 0))
+            if spec.get("apply_exit", 0) == 0:
+                compare_outcome(actual, json.load(open(outcome_path)))
             site = emu.state()
             expected_state = os.path.join(d, "expected-state.json")
             if os.path.exists(expected_state):

@@ -24,8 +24,9 @@ def main():
     finally:
         clean.close()
 
-    rnd = random.Random(42)
-    for trial in range(3):
+    # `make stress` runs many more trials (tests/stress.sh)
+    rnd = random.Random(int(os.environ.get("KILL_SEED", "42")))
+    for trial in range(int(os.environ.get("KILL_TRIALS", "3"))):
         # 40 ms per request makes the run last long enough to be cut
         site = Site(emulator_args=("--latency", "40"))
         try:
