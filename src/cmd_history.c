@@ -5,7 +5,9 @@
 #include "run.h"
 #include "state.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <json-c/json.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,14 +50,81 @@ static int open_existing(const char *dir, state_db **db, errinfo *e)
 	return rc;
 }
 
-static void print_run(void *ctx, const state_run_info *r)
+/* The run's summary as the store keeps it (JSON: per action kind its
+ * done/failed/unknown/not_run counts, then skipped and quarantined) in one
+ * readable line: "create_course 1; enrol 498 (2 failed); 3 quarantined". */
+static void print_summary(const char *summary_json)
+{
+	json_object *o = summary_json ? json_tokener_parse(summary_json) : NULL;
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		printf("%s", summary_json ? summary_json : "(no summary: the run did not finish)");
+		json_object_put(o);
+		return;
+	}
+	const char *sep = "";
+	json_object_object_foreach(o, kind, v) {
+		if (json_object_is_type(v, json_type_int)) {
+			if (json_object_get_int64(v))
+				printf("%s%" PRId64 " %s", sep, json_object_get_int64(v), kind);
+			else
+				continue;
+		} else {
+			json_object *x;
+			int64_t done = json_object_object_get_ex(v, "done", &x) ? json_object_get_int64(x) : 0;
+			printf("%s%s %" PRId64, sep, kind, done);
+			const char *more = " (";
+			static const char *const others[] = { "failed", "unknown", "not_run" };
+			for (size_t i = 0; i < sizeof others / sizeof *others; i++) {
+				int64_t n = json_object_object_get_ex(v, others[i], &x) ? json_object_get_int64(x) : 0;
+				if (n) {
+					printf("%s%" PRId64 " %s", more, n, strcmp(others[i], "not_run") ? others[i] : "not run");
+					more = ", ";
+				}
+			}
+			if (*more == ',')
+				printf(")");
+		}
+		sep = "; ";
+	}
+	if (!*sep)
+		printf("nothing to do");
+	json_object_put(o);
+}
+
+static void print_run(const state_run_info *r)
 {
 	char b1[40], b2[40];
-	printf("%6" PRId64 "  %-20s  %-20s  %-8s  %-9s %-9s  %s\n      %s\n", r->id,
+	printf("%6" PRId64 "  %-20s  %-20s  %-8s  %-9s %-9s  %s\n      ", r->id,
 	       when(r->started, b1, sizeof b1), when(r->finished, b2, sizeof b2), r->status ? r->status : "",
-	       r->mode ? r->mode : "", r->site_read ? r->site_read : "", r->file ? r->file : "",
-	       r->summary_json ? r->summary_json : "");
+	       r->mode ? r->mode : "", r->site_read ? r->site_read : "", r->file ? r->file : "");
+	print_summary(r->summary_json);
+	printf("\n");
+}
+
+static const char run_header[] =
+	"   run  started               finished              status    mode      read       file\n";
+
+static void print_each_run(void *ctx, const state_run_info *r)
+{
+	print_run(r);
 	(*(int *)ctx)++;
+}
+
+/* What show looks for among the runs: one id. */
+typedef struct run_search {
+	int64_t id;
+	bool found;
+} run_search;
+
+static void print_if_wanted(void *ctx, const state_run_info *r)
+{
+	run_search *s = ctx;
+	if (r->id != s->id)
+		return;
+	printf("%s", run_header);
+	print_run(r);
+	printf("\n");
+	s->found = true;
 }
 
 int cmd_history(int argc, char **argv)
@@ -84,8 +153,8 @@ int cmd_history(int argc, char **argv)
 		return err_exit_status(rc);
 	}
 	int n = 0;
-	printf("   run  started               finished              status    mode      read       file\n");
-	rc = state_each_run(db, limit, print_run, &n, &e);
+	printf("%s", run_header);
+	rc = state_each_run(db, limit, print_each_run, &n, &e);
 	state_close(db);
 	if (rc < 0) {
 		fprintf(stderr, "ims2moodle: %s\n", e.msg);
@@ -126,7 +195,14 @@ int cmd_show(int argc, char **argv)
 		fprintf(stderr, "ims2moodle show: which run? (see ims2moodle history)\n");
 		return EXIT_USAGE;
 	}
-	int64_t id = strtoll(argv[optind], NULL, 10);
+	char *end;
+	errno = 0;
+	int64_t id = strtoll(argv[optind], &end, 10);
+	if (errno || end == argv[optind] || *end || id <= 0) {
+		fprintf(stderr, "ims2moodle show: '%s' is not a run number (see ims2moodle history)\n",
+			argv[optind]);
+		return EXIT_USAGE;
+	}
 	state_db *db;
 	int rc = open_existing(dir ? dir : run_default_state_dir(), &db, &e);
 	if (rc < 0) {
@@ -134,15 +210,20 @@ int cmd_show(int argc, char **argv)
 		return err_exit_status(rc);
 	}
 	int n = 0;
-	rc = state_each_journal(db, id, print_entry, &n, &e);
+	run_search want = { id, false };
+	rc = state_each_run(db, 0, print_if_wanted, &want, &e);
+	if (rc == 0 && want.found)
+		rc = state_each_journal(db, id, print_entry, &n, &e);
 	state_close(db);
 	if (rc < 0) {
 		fprintf(stderr, "ims2moodle: %s\n", e.msg);
 		return err_exit_status(rc);
 	}
-	if (!n) {
-		fprintf(stderr, "ims2moodle: run %" PRId64 " changed nothing, or does not exist\n", id);
+	if (!want.found) {
+		fprintf(stderr, "ims2moodle: there is no run %" PRId64 " (see ims2moodle history)\n", id);
 		return EXIT_NOINPUT;
 	}
+	if (!n)
+		printf("(the run changed nothing)\n");
 	return 0;
 }
