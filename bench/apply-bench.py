@@ -138,6 +138,7 @@ def main():
             total, writes, byfn = summary(emu.call("/__stats"))
             rows.append((label, rc, wall, rss, total, sum(writes.values()), byfn))
             print(f"{label}: exit {rc}, {wall:.1f} s, {rss} MB, {total} requests, writes {writes}")
+            print(f"    requests by function: {dict(sorted(byfn.items()))}")
     finally:
         emu.stop()
     label, rc, wall, rss, total, nwrites, byfn = rows[0]
