@@ -39,7 +39,8 @@ static void apply_usage(FILE *out)
 		"Exit status: 0 everything applied, 1 some records failed or their outcome is unknown\n"
 		"(the rest was applied; run again to retry them), 3 the plan was refused (a safety\n"
 		"threshold, or the file), 64 usage, 65 the file was refused, 69 the site cannot be\n"
-		"used, 74 I/O, 75 another apply holds the state directory, 78 configuration.\n");
+		"used, 74 I/O, 75 try again later (another apply holds the state directory, or the\n"
+		"file changed while it was read), 78 configuration.\n");
 }
 
 static char *summary_json(const plan *p)
@@ -148,8 +149,8 @@ int cmd_apply(int argc, char **argv)
 	apply_options_load(&o, r.conf, &r.cfg);
 	o.progress = !quiet && isatty(2);
 	int64_t run_id = 0;
-	rc = state_run_begin(r.db, "apply", a.file, NULL, p->file_datetime, plan_mode_name(p->mode),
-			     site_read_name(r.read), &run_id, &e);
+	rc = state_run_begin(r.db, "apply", a.file, r.file_sha256[0] ? r.file_sha256 : NULL,
+			     p->file_datetime, plan_mode_name(p->mode), site_read_name(r.read), &run_id, &e);
 	int arc = 0;
 	errinfo ae = { 0 };
 	if (rc == 0)

@@ -123,6 +123,10 @@ static void print_if_wanted(void *ctx, const state_run_info *r)
 		return;
 	printf("%s", run_header);
 	print_run(r);
+	if (r->file_sha256)
+		printf("      file SHA-256 %s\n", r->file_sha256);
+	if (r->file_datetime)
+		printf("      file dated %s\n", r->file_datetime);
 	printf("\n");
 	s->found = true;
 }

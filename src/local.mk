@@ -5,6 +5,7 @@ noinst_LIBRARIES += src/libims2moodle.a
 src_libims2moodle_a_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS) $(SQLITE_CFLAGS)
 src_libims2moodle_a_SOURCES = \
 	src/util.c src/util.h \
+	src/sha256.c src/sha256.h \
 	src/arena.c src/arena.h \
 	src/strtab.c src/strtab.h \
 	src/ptrmap.c src/ptrmap.h \

@@ -5,6 +5,7 @@
 #include "log.h"
 #include "match.h"
 #include "moodle_read.h"
+#include "sha256.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -38,6 +39,26 @@ static int load_configuration(run *r, const run_args *a, errinfo *e)
 	return 0;
 }
 
+/* Whether the file still has the size and modification time it had in
+ * before: an export still being written (reference §8 #25) is refused. */
+static int unchanged_since(const char *path, const struct stat *before, errinfo *e)
+{
+	struct stat now;
+	if (stat(path, &now) < 0)
+		return err_set(e, -EXIT_TEMPFAIL, "%s disappeared while it was read: nothing was planned "
+			       "or applied", path);
+	if (now.st_size != before->st_size || now.st_mtim.tv_sec != before->st_mtim.tv_sec ||
+	    now.st_mtim.tv_nsec != before->st_mtim.tv_nsec)
+		return err_set(e, -EXIT_TEMPFAIL,
+			       "%s changed while it was read (%lld bytes before, %lld after): it is "
+			       "probably still being written. Nothing was planned or applied; run again "
+			       "once the export is complete", path, (long long)before->st_size,
+			       (long long)now.st_size);
+	return 0;
+}
+
+/* Reads and checks the whole file into the model. For apply, its SHA-256
+ * is taken too (a second read), for the run's record in the store. */
 static int read_file_in_full(run *r, const run_args *a, errinfo *e)
 {
 	ims_parse_options opt;
@@ -46,7 +67,15 @@ static int read_file_in_full(run *r, const run_args *a, errinfo *e)
 	opt.apply_dtd_defaults = r->cfg.apply_dtd_defaults;
 	opt.accept_fragment = r->cfg.accept_fragment;
 	r->model = ims_model_new();
-	return ims_parse_file(r->model, a->file, &opt, NULL, e);
+	struct stat before;
+	bool regular = strcmp(a->file, "-") != 0 && stat(a->file, &before) == 0 && S_ISREG(before.st_mode);
+	int rc = ims_parse_file(r->model, a->file, &opt, NULL, e);
+	if (rc < 0 || !regular)
+		return rc;
+	if (a->write && sha256_file_hex(a->file, r->file_sha256) < 0)
+		return err_set(e, -EXIT_IOERR, "cannot read %s again for its SHA-256: %s", a->file,
+			       strerror(errno));
+	return unchanged_since(a->file, &before, e);
 }
 
 static int open_store(run *r, const run_args *a, errinfo *e)

@@ -40,12 +40,13 @@ typedef struct run {
 	plan *plan;
 	char *state_dir;
 	int64_t now;
+	char file_sha256[65];       /* apply: the file's SHA-256 in hex ("" for standard input) */
 } run;
 
 /* Runs everything up to the plan. Returns 0 and fills r, or a negative
  * code with e set: -EXIT_CONFIG, -EXIT_DATAERR (the file was refused),
- * -EXIT_NOINPUT, -EXIT_UNAVAILABLE (the site), -EXIT_TEMPFAIL (the lock),
- * -EXIT_IOERR. run_free must be called either way. */
+ * -EXIT_NOINPUT, -EXIT_UNAVAILABLE (the site), -EXIT_TEMPFAIL (the lock, or
+ * the file changed while it was read), -EXIT_IOERR. run_free must be called either way. */
 int run_prepare(run *r, const run_args *a, errinfo *e);
 void run_free(run *r);
 

@@ -2,8 +2,9 @@
 """tests/site/test_history.py -- `ims2moodle history` lists the runs the
 state store remembers, newest first, each with a readable summary of what it
 did; `ims2moodle show RUN` prints that run and every change it journalled,
-with its result; unknown runs, bad run numbers and a missing store are
+with its result and the SHA-256 of the file it applied; unknown runs, bad run numbers and a missing store are
 refused with their own exit status."""
+import hashlib
 import os
 import sys
 import tempfile
@@ -49,7 +50,10 @@ def main():
         out = p.stdout.splitlines()
         check(out[1].split()[0] == "1" and out[2].strip() == "create_course 2; create_user 6; enrol 6",
               f"show's header: {out[:3]}")
-        entries = [line.split() for line in out[4:]]
+        digest = hashlib.sha256(open(path, "rb").read()).hexdigest()
+        check(out[3] == f"      file SHA-256 {digest}", f"show's file digest: {out[3]}")
+        check(out[4] == "      file dated 2026-01-10", f"show's file date: {out[4]}")
+        entries = [line.split() for line in out[6:]]
         kinds = [e[2] for e in entries]
         check(kinds == ["create_course"] * 2 + ["create_user"] * 6 + ["enrol"] * 6, f"journal kinds: {kinds}")
         check(all(e[3] == "done" for e in entries), f"journal results: {entries}")

@@ -1,4 +1,4 @@
-/* test_util.c -- unit tests of the arena, interning, pointer map and strbuf. */
+/* test_util.c -- unit tests of the arena, interning, pointer map, strbuf and SHA-256. */
 #include "config.h"
 #include <check.h>
 #include <stdio.h>
@@ -6,9 +6,11 @@
 #include <stdalign.h>
 #include <stddef.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "arena.h"
 #include "ptrmap.h"
+#include "sha256.h"
 #include "strtab.h"
 #include "util.h"
 
@@ -119,6 +121,55 @@ START_TEST(test_strbuf_and_strings)
 }
 END_TEST
 
+static void sha_hex(const void *data, size_t n, size_t step, char hex[65])
+{
+	sha256_ctx c;
+	sha256_init(&c);
+	for (size_t i = 0; i < n; i += step)
+		sha256_update(&c, (const char *)data + i, n - i < step ? n - i : step);
+	sha256_final_hex(&c, hex);
+}
+
+START_TEST(test_sha256_vectors)
+{
+	/* FIPS 180-4 examples, each fed whole and in uneven pieces */
+	static const struct {
+		const char *msg;
+		const char *hex;
+	} v[] = {
+		{ "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+		{ "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+		{ "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+		  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
+		{ "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrs"
+		  "mnopqrstnopqrstu",
+		  "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1" },
+	};
+	char hex[65];
+	for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
+		size_t n = strlen(v[i].msg);
+		for (size_t step = 1; step <= 70; step += 23) {
+			sha_hex(v[i].msg, n, step, hex);
+			ck_assert_str_eq(hex, v[i].hex);
+		}
+		sha_hex(v[i].msg, n, n ? n : 1, hex);
+		ck_assert_str_eq(hex, v[i].hex);
+	}
+	/* a million 'a', through a file */
+	char path[] = "/tmp/ims2moodle-sha-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	FILE *f = fdopen(fd, "w");
+	for (int i = 0; i < 1000000; i++)
+		fputc('a', f);
+	fclose(f);
+	ck_assert_int_eq(sha256_file_hex(path, hex), 0);
+	ck_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	unlink(path);
+	ck_assert_int_eq(sha256_file_hex(path, hex), -1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -127,6 +178,7 @@ int main(void)
 	tcase_add_test(tc, test_arena_alignment_and_zero);
 	tcase_add_test(tc, test_ptrmap);
 	tcase_add_test(tc, test_strbuf_and_strings);
+	tcase_add_test(tc, test_sha256_vectors);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
