@@ -19,7 +19,8 @@ ims2moodle is configured, and what must come out.
     expected-plan.json   the plan as `plan --format json` prints it
     expected-state.json  a subset of /__state after apply (lists compared whole)
 
-With "apply", the runner also checks that apply did exactly what the plan
+Every case's plan is made twice and must come out byte-identical. With
+"apply", the runner also checks that apply did exactly what the plan
 said (the outcome report's actions against the plan's, when apply_exit is
 0) and that a second plan afterwards finds nothing to do.
 
@@ -164,6 +165,13 @@ def run_case(name, update):
             run(ims, ["apply"] + common + [os.path.join(d, s)], env, 0)
         p = run(ims, ["plan"] + common + ["--format", "json"] + spec.get("plan_args", []) +
                 [os.path.join(d, "input.xml")], env, spec.get("plan_exit", 2))
+        # planning is a pure function: the same site and file, the same bytes
+        twice = run(ims, ["plan"] + common + ["--format", "json"] + spec.get("plan_args", []) +
+                    [os.path.join(d, "input.xml")], env, spec.get("plan_exit", 2))
+        if twice.stdout != p.stdout:
+            diff = difflib.unified_diff(p.stdout.splitlines(), twice.stdout.splitlines(),
+                                        "first plan", "second plan", lineterm="")
+            raise Failure("two plans of the same site and file differ:\n" + "\n".join(list(diff)[:100]))
         actual = normalise_plan(json.loads(p.stdout))
         # file paths differ between checkouts: keep the base name
         if isinstance(actual, dict) and actual.get("file"):
