@@ -146,6 +146,9 @@ typedef struct plan {
 	bool refused;              /* a threshold is exceeded */
 	uint64_t counts[PA_KIND_COUNT];
 	uint64_t unchanged;        /* enrolments already as the file says */
+	uint64_t drift;            /* reconcile: enrolments ims2moodle made that Moodle shows
+				    * otherwise than the store remembers (changed by hand
+				    * since); each is planned back to what the file says */
 
 	/* context, for reports */
 	const char *file;

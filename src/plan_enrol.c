@@ -262,6 +262,7 @@ static void diff_active(planner *pl, const want *w, const state_enrolment *se,
 		return;
 	}
 	if (roster_read && !re) {
+		pl->p->drift++;
 		fresh_enrolment(pl, w, "ims2moodle enrolled this person, but the enrolment is no "
 				       "longer in Moodle (removed since)");
 		return;
@@ -272,6 +273,8 @@ static void diff_active(planner *pl, const want *w, const state_enrolment *se,
 		enrol_action(pl, PA_REACTIVATE, w, first, "the file makes the enrolment active again");
 		changed = true;
 	} else if (re && !re->active && window_now(pl, w)) {
+		if (se)
+			pl->p->drift++;
 		enrol_action(pl, PA_REACTIVATE, w, first,
 			     "Moodle shows the enrolment inactive, though it should be active now");
 		changed = true;
@@ -291,6 +294,8 @@ static void diff_active(planner *pl, const want *w, const state_enrolment *se,
 		bool in_store = se && has_role(se->roleids, se->nroles, id);
 		bool in_moodle = re && has_role(re->roleids, re->nroles, id);
 		if ((roster_read && !in_moodle) || (!roster_read && !in_store)) {
+			if (in_store)
+				pl->p->drift++;
 			enrol_action(pl, PA_ADD_ROLE, w, b,
 				     in_store ? "ims2moodle gave this role, but Moodle no longer has it"
 					      : "the file gives the person this role");
@@ -304,7 +309,7 @@ static void diff_active(planner *pl, const want *w, const state_enrolment *se,
 }
 
 static void withdraw(planner *pl, const want *w, const state_enrolment *se, const site_enrolment *re,
-		     const char *reason)
+		     bool roster_read, const char *reason)
 {
 	int bit = -1;
 	if (pl->cfg->withdraw == WITHDRAW_IGNORE) {
@@ -318,6 +323,13 @@ static void withdraw(planner *pl, const want *w, const state_enrolment *se, cons
 		return;
 	}
 	bool suspended = se ? se->suspended : !re->active;
+	if (suspended && se && roster_read && re && re->active) {
+		/* the store remembers a suspension Moodle no longer shows */
+		pl->p->drift++;
+		suspended = false;
+		reason = "ims2moodle suspended this enrolment, but Moodle shows it active (changed "
+			 "since): the file still withdraws it";
+	}
 	if (suspended && (!se || se->confirmed)) {
 		pl->p->unchanged++;
 		return;
@@ -365,7 +377,7 @@ static void diff_withdrawn(planner *pl, const want *w, const state_enrolment *se
 			return;
 		}
 	}
-	withdraw(pl, w, se, re, "the file withdraws the enrolment (status 0 or recstatus 3)");
+	withdraw(pl, w, se, re, roster_read, "the file withdraws the enrolment (status 0 or recstatus 3)");
 }
 
 static void course_group(planner *pl, const want *w, const state_enrolment *se,
@@ -457,12 +469,14 @@ static void withdraw_absent(void *ctx, const state_enrolment *se)
 	absent_ctx *x = ctx;
 	planner *pl = x->pl;
 	uintptr_t key = ((uintptr_t)se->courseid << 32 ^ (uintptr_t)se->userid) + 1;
-	if (ptrmap_get(x->seen, (void *)key) || se->suspended)
+	if (ptrmap_get(x->seen, (void *)key))
 		return;
 	const site_roster *roster = site_roster_of(pl->site, se->courseid);
 	const site_enrolment *re = site_roster_find(roster, se->userid);
 	if (roster && !re)
 		return; /* already gone from Moodle */
+	if (se->suspended && !(roster && re->active))
+		return; /* suspended already (and Moodle, when read, agrees) */
 	want w = { 0 };
 	w.c = (cref *)x->c;
 	uref u = { 0 };
@@ -470,7 +484,7 @@ static void withdraw_absent(void *ctx, const state_enrolment *se)
 	u.userid = se->userid;
 	u.state = US_EXISTS;
 	w.u = &u;
-	withdraw(pl, &w, se, re, "absent from the snapshot (snapshot mode)");
+	withdraw(pl, &w, se, re, roster != NULL, "absent from the snapshot (snapshot mode)");
 }
 
 static void withdraw_absent_in_scope(planner *pl, ptrmap *seen)

@@ -258,6 +258,70 @@ START_TEST(test_withdrawal_suspends_own_enrolment_keeping_dates)
 }
 END_TEST
 
+START_TEST(test_reconcile_reports_drift_and_restores_the_file)
+{
+	/* P1 active in the file, ims2moodle enrolled it, someone removed it;
+	 * P2 active, ims2moodle gave the student role, Moodle no longer has it;
+	 * P3 withdrawn, ims2moodle suspended it, someone reactivated it;
+	 * P4 active, ims2moodle enrolled it, someone suspended it;
+	 * P5 active and as the store remembers: no drift */
+	ims_model *m = parse(FILE_OF(MEMBERSHIP("C1", MEMBER("P1", "01", "1") MEMBER("P2", "01", "1")
+						 MEMBER("P3", "01", "0") MEMBER("P4", "01", "1")
+						 MEMBER("P5", "01", "1"))));
+	site_snapshot *s = site_with_roles();
+	add_course(s, 10, "C1", "C1", 1);
+	add_user(s, 20, "P1", "alice");
+	add_user(s, 21, "P2", "bob");
+	add_user(s, 22, "P3", "carol");
+	add_user(s, 23, "P4", "dave");
+	add_user(s, 24, "P5", "erin");
+	site_roster *r = site_add_roster(s, 10); /* the course was read: P1 is not in it */
+	site_roster_add(s, r, 21, NULL, 0, true, NULL, 0);
+	enrolled(s, 10, 22, 5, true);
+	enrolled(s, 10, 23, 5, false);
+	enrolled(s, 10, 24, 5, true);
+	state_view *v = state_view_new();
+	owned(v, 10, 20, "C1", "P1", 5, false, 0, 0);
+	owned(v, 10, 21, "C1", "P2", 5, false, 0, 0);
+	owned(v, 10, 22, "C1", "P3", 5, true, 0, 0);
+	owned(v, 10, 23, "C1", "P4", 5, false, 0, 0);
+	owned(v, 10, 24, "C1", "P5", 5, false, 0, 0);
+	settings cfg;
+	settings_defaults(&cfg);
+	plan *p = build(m, s, v, &cfg);
+	EXPECT_ACTIONS(p, "enrol C1 P1 student\n"
+			  "reactivate C1 P4 student\n"
+			  "add_role C1 P2 student\n"
+			  "suspend C1 P3 student\n");
+	ck_assert_uint_eq(p->drift, 4);
+	ck_assert_uint_eq(p->unchanged, 1);
+	for (size_t i = 0; i < p->nactions; i++)
+		if (p->actions[i].kind == PA_SUSPEND)
+			ck_assert_str_eq(p->actions[i].reason,
+					 "ims2moodle suspended this enrolment, but Moodle shows it active "
+					 "(changed since): the file still withdraws it");
+	plan_free(p);
+
+	/* without the course's roster (diff mode) the store is trusted: no drift */
+	site_snapshot *s2 = site_with_roles();
+	add_course(s2, 10, "C1", "C1", 1);
+	add_user(s2, 20, "P1", "alice");
+	add_user(s2, 21, "P2", "bob");
+	add_user(s2, 22, "P3", "carol");
+	add_user(s2, 23, "P4", "dave");
+	add_user(s2, 24, "P5", "erin");
+	p = build(m, s2, v, &cfg);
+	EXPECT_ACTIONS(p, "");
+	ck_assert_uint_eq(p->drift, 0);
+	ck_assert_uint_eq(p->unchanged, 5);
+	plan_free(p);
+	site_free(s2);
+	state_view_free(v);
+	site_free(s);
+	ims_model_free(m);
+}
+END_TEST
+
 START_TEST(test_role_change_adds_new_and_removes_old)
 {
 	ims_model *m = parse(FILE_OF(MEMBERSHIP("C1", "<member><sourcedid><id>P1</id></sourcedid>"
@@ -613,6 +677,7 @@ int main(void)
 	tcase_add_test(tc, test_first_run_creates_hidden_course_users_and_enrolments);
 	tcase_add_test(tc, test_unchanged_site_plans_nothing);
 	tcase_add_test(tc, test_withdrawal_suspends_own_enrolment_keeping_dates);
+	tcase_add_test(tc, test_reconcile_reports_drift_and_restores_the_file);
 	tcase_add_test(tc, test_role_change_adds_new_and_removes_old);
 	tcase_add_test(tc, test_unmapped_and_unknown_roles_are_quarantined);
 	tcase_add_test(tc, test_ambiguities_are_quarantined_with_candidates);
