@@ -227,6 +227,9 @@ static void summary(FILE *out, const plan *p)
 		esc(out, plan_kind_label(k));
 		fputs("</div>", out);
 	}
+	if (p->drift)
+		fprintf(out, "<div class=\"card\" title=\"enrolments changed in Moodle since ims2moodle "
+			     "made them; planned back to the file\"><b>%" PRIu64 "</b>drift</div>", p->drift);
 	fprintf(out, "<div class=\"card\"><b>%" PRIu64 "</b>unchanged</div>"
 		     "<div class=\"card\"><b>%zu</b>skipped</div><div class=\"card\"><b>%zu</b>quarantined</div>"
 		     "</div>\n", p->unchanged, p->nskips, p->nquarantine);

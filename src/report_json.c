@@ -145,6 +145,7 @@ int report_json(FILE *out, const plan *p, const report_options *opt)
 	for (int k = 0; k < PA_KIND_COUNT; k++)
 		add_int(sum, plan_kind_name(k), (int64_t)p->counts[k]);
 	add_int(sum, "unchanged", (int64_t)p->unchanged);
+	add_int(sum, "drift", (int64_t)p->drift);
 	add_int(sum, "skipped", (int64_t)p->nskips);
 	add_int(sum, "quarantined", (int64_t)p->nquarantine);
 	json_object_object_add(sum, "refused", json_object_new_boolean(p->refused));

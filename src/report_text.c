@@ -74,6 +74,9 @@ static void summary(FILE *out, const plan *p, const style *st)
 		fprintf(out, "\n");
 	}
 	fprintf(out, "  %-24s %8" PRIu64 "\n", "unchanged", p->unchanged);
+	if (p->drift)
+		fprintf(out, "  %-24s %8" PRIu64 "   (enrolments changed in Moodle since ims2moodle made "
+			     "them; planned back to the file)\n", "drift", p->drift);
 	fprintf(out, "  %-24s %8zu\n", "skipped", p->nskips);
 	fprintf(out, "  %-24s %8zu\n", "quarantined", p->nquarantine);
 }
