@@ -8,6 +8,10 @@ ims2moodle is configured, and what must come out.
     case.json            title, refs (reference rows), and optional keys:
                            config      text appended to the configuration file
                            setup       IMS files applied first (to seed the store)
+                           site_changes  Web Services calls made after the setup, as
+                                       someone would by hand in Moodle: a list of
+                                       {"wsfunction": F, "params": {FIELD: VALUE}}
+                                       (fields in Moodle's bracket syntax)
                            plan_args   extra arguments for `plan`
                            plan_exit   expected exit status of `plan` (default 2)
                            apply       true: apply the plan and check the state
@@ -41,6 +45,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 import urllib.request
 
 TOKEN = "0123456789abcdef0123456789abcdef"
@@ -122,6 +127,16 @@ class Emulator:
         with urllib.request.urlopen(self.url + "/__state", timeout=30) as r:
             return json.load(r)
 
+    def call(self, wsfunction, params):
+        """A Web Services call; a Moodle exception fails the case."""
+        form = dict(params, wstoken=TOKEN, wsfunction=wsfunction, moodlewsrestformat="json")
+        data = urllib.parse.urlencode({k: str(v) for k, v in form.items()}).encode()
+        with urllib.request.urlopen(self.url + "/webservice/rest/server.php", data=data, timeout=30) as r:
+            reply = json.load(r)
+        if isinstance(reply, dict) and "exception" in reply:
+            raise Failure(f"site change {wsfunction} failed: {reply}")
+        return reply
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.terminate()
@@ -163,6 +178,8 @@ def run_case(name, update):
         common = ["--config", conf, "--state-dir", os.path.join(work, "state")]
         for s in spec.get("setup", []):
             run(ims, ["apply"] + common + [os.path.join(d, s)], env, 0)
+        for call in spec.get("site_changes", []):
+            emu.call(call["wsfunction"], call.get("params", {}))
         p = run(ims, ["plan"] + common + ["--format", "json"] + spec.get("plan_args", []) +
                 [os.path.join(d, "input.xml")], env, spec.get("plan_exit", 2))
         # planning is a pure function: the same site and file, the same bytes
