@@ -152,6 +152,11 @@ static int read_users(moodle_client *c, const ims_model *m, const refs *r, const
 		else
 			sl_add(&ids, id);
 	}
+	/* the Old ids of id changes (§8 #65): which Moodle user has them */
+	for (const ims_person *p = m->persons; p && cfg->user_match == MATCH_IDNUMBER; p = p->next)
+		for (const ims_sourcedid *sd = p->sourcedids; sd; sd = sd->next)
+			if (sd->type && str_ieq_ascii(sd->type, "Old") && sd->id && *sd->id)
+				sl_add(&ids, sd->id);
 	int rc = 0;
 	if (ids.n)
 		rc = moodle_read_users(c, s, "idnumber", ids.v, ids.n, e);

@@ -165,8 +165,10 @@ static bool wants_field(planner *pl, const char *field)
 	return false;
 }
 
-static void plan_user_update(planner *pl, uref *u, const char *first, const char *last,
-			     const char *email)
+/* Plans the field updates the settings allow; returns the action, or NULL
+ * when nothing changes. */
+static plan_action *plan_user_update(planner *pl, uref *u, const char *first, const char *last,
+				     const char *email)
 {
 	const ims_person *p = u->person;
 	const site_user *su = u->user;
@@ -174,7 +176,7 @@ static void plan_user_update(planner *pl, uref *u, const char *first, const char
 	bool policy = pl->cfg->update_users == UPDATE_CHANGED ||
 		      (pl->cfg->update_users == UPDATE_RECSTATUS && p->recstatus == RS_UPDATE);
 	if (!policy || su->from_store)
-		return;
+		return NULL;
 	struct { const char *field, *from, *to; } f[] = {
 		{ "firstname", su->firstname, first },
 		{ "lastname", su->lastname, last },
@@ -200,6 +202,64 @@ static void plan_user_update(planner *pl, uref *u, const char *first, const char
 		}
 		pl_change(pl, a->obj, f[i].field, f[i].from, f[i].to);
 	}
+	return a;
+}
+
+/* The person's Old id when it lists one (an id change, PIFU's
+ * sourcedidtype, §8 #65), else NULL. */
+static const char *old_id_of(const ims_person *p)
+{
+	for (const ims_sourcedid *sd = p->sourcedids; sd; sd = sd->next)
+		if (sd->type && str_ieq_ascii(sd->type, "Old") && sd->id && *sd->id && !str_eq(sd->id, p->id))
+			return sd->id;
+	return NULL;
+}
+
+/* An id change (§8 #65): made when the Old id is one Moodle user's
+ * idnumber and the New id nobody's; refused (quarantined) when both are
+ * users or the Old id is ambiguous; nothing to do when the Old id is
+ * unknown (the person is matched by the New id as usual). Returns true
+ * when it decided the person. */
+static bool plan_id_change(planner *pl, uref *u, const char *first, const char *last,
+			   const char *email)
+{
+	const ims_person *p = u->person;
+	const char *old = old_id_of(p);
+	if (!old || pl->cfg->user_match != MATCH_IDNUMBER || p->recstatus == RS_DELETE)
+		return false;
+	const site_match *om = site_users_by_idnumber(pl->site, old);
+	const site_match *nm = site_users_by_idnumber(pl->site, p->id);
+	size_t on = site_match_count(om), nn = site_match_count(nm);
+	if (on == 0 || (on == 1 && nn == 1 && nm->item == om->item))
+		return false;
+	if (on > 1 || nn > 0) {
+		u->state = US_QUARANTINED;
+		u->why = on > 1 ? pl_str(pl, "the id change from Old '%s' to New '%s' cannot be made: "
+					 "%zu Moodle users have idnumber '%s'", old, p->id, on, old)
+				: pl_str(pl, "the id change from Old '%s' to New '%s' cannot be made: both "
+					 "are idnumbers of Moodle users", old, p->id);
+		strbuf both = STRBUF_INIT;
+		sb_addf(&both, "%s", describe_users(pl, om));
+		if (nn)
+			sb_addf(&both, "; %s", describe_users(pl, nm));
+		pl_quarantine(pl, p->loc.line, "person", p->id, NULL, u->why, pl_str(pl, "%s", both.buf));
+		sb_free(&both);
+		return true;
+	}
+	u->state = US_EXISTS;
+	u->user = om->item;
+	u->userid = u->user->id;
+	plan_action *a = plan_user_update(pl, u, first, last, email);
+	if (!a) {
+		a = pl_action(pl, PA_UPDATE_USER, p->loc.line, NULL);
+		a->person_id = p->id;
+		a->userid = u->userid;
+		pl_object(pl, a);
+	}
+	a->reason = pl_str(pl, "the person's id changed from '%s' (sourcedidtype Old) to '%s': the "
+			   "Moodle user with the old idnumber gets the new one", old, p->id);
+	pl_change(pl, a->obj, "idnumber", old, p->id);
+	return true;
 }
 
 static void plan_person_delete(planner *pl, uref *u)
@@ -234,6 +294,28 @@ static void plan_person_delete(planner *pl, uref *u)
 	}
 }
 
+/* Why a person has no username: no userid at all, or userids of none of
+ * the configured types (then which types it has, §8 #62). */
+static const char *no_username_reason(planner *pl, const ims_person *p)
+{
+	strbuf has = STRBUF_INIT, wanted = STRBUF_INIT;
+	for (const ims_userid *u = p->userids; u; u = u->next)
+		if (u->value && *u->value)
+			sb_addf(&has, "%s%s", has.len ? ", " : "",
+				u->useridtype && *u->useridtype ? u->useridtype : "(no type)");
+	for (const char **t = pl->cfg->useridtypes; t && *t; t++)
+		sb_addf(&wanted, "%s%s", wanted.len ? ", " : "", *t);
+	const char *why;
+	if (has.len && wanted.len)
+		why = pl_str(pl, "none of its userids has a type in users.useridtypes (%s); it has: %s",
+			     wanted.buf, has.buf);
+	else
+		why = "no userid to make a username from (users.username_from_sourcedid would use the id)";
+	sb_free(&has);
+	sb_free(&wanted);
+	return why;
+}
+
 static void plan_new_user(planner *pl, uref *u, const char *username, const char *first,
 			  const char *last, const char *email, ptrmap *emails)
 {
@@ -241,7 +323,7 @@ static void plan_new_user(planner *pl, uref *u, const char *username, const char
 	const char *why = NULL;
 
 	if (!username)
-		why = "no userid to make a username from (users.username_from_sourcedid would use the id)";
+		why = no_username_reason(pl, p);
 	else if (!username_valid(username))
 		why = pl_str(pl, "username '%s' is not one Moodle accepts (lower-case a-z 0-9 _ . @ -, "
 			     "at most 100 characters)", username);
@@ -296,7 +378,8 @@ static void plan_new_user(planner *pl, uref *u, const char *username, const char
 	u->username = username;
 }
 
-static void plan_person(planner *pl, const ims_person *p, ptrmap *usernames, ptrmap *emails)
+static void plan_person(planner *pl, const ims_person *p, const ptrmap *shared_usernames,
+			ptrmap *emails)
 {
 	uref *u = new_uref(pl, p->id, p);
 	const char *username = username_of(pl, p);
@@ -309,15 +392,19 @@ static void plan_person(planner *pl, const ims_person *p, ptrmap *usernames, ptr
 		u->why = p->quarantine ? p->quarantine : "repeated with different content";
 		return;
 	}
-	const ims_person *clash = username ? ptrmap_get(usernames, username) : NULL;
-	if (clash && clash != p) {
-		/* §8 #64: two userids that are one username once lower-cased */
+	const char *sharers = username ? ptrmap_get(shared_usernames, username) : NULL;
+	if (sharers) {
+		/* §8 #64: userids that are one username once lower-cased (or the
+		 * same userid on two persons): which person owns the login cannot
+		 * be known, so none of them gets it */
 		u->state = US_QUARANTINED;
-		u->why = pl_str(pl, "username '%s' is also the username of person %s in the file",
-				username, clash->id);
+		u->why = pl_str(pl, "username '%s' would belong to several persons in the file (%s): "
+				"their userids differ only in case, or are the same", username, sharers);
 		pl_quarantine(pl, p->loc.line, "person", p->id, NULL, u->why, NULL);
 		return;
 	}
+	if (plan_id_change(pl, u, first, last, email))
+		return;
 	const site_match *m = candidates(pl, p, username, &field);
 	size_t n = site_match_count(m);
 	if (n > 1) {
@@ -368,17 +455,28 @@ static void plan_person(planner *pl, const ims_person *p, ptrmap *usernames, ptr
 
 void plan_users(planner *pl)
 {
-	ptrmap usernames, emails;
+	/* usernames: the first person to get each; shared: the usernames two
+	 * or more persons would get, to the list of those persons' ids */
+	ptrmap usernames, shared, emails;
 	ptrmap_init(&usernames);
+	ptrmap_init(&shared);
 	ptrmap_init(&emails);
 	for (const ims_person *p = pl->m->persons; p; p = p->next) {
 		const char *u = p->quarantine ? NULL : username_of(pl, p);
-		if (u && !ptrmap_get(&usernames, u))
+		if (!u)
+			continue;
+		const ims_person *first = ptrmap_get(&usernames, u);
+		if (!first) {
 			ptrmap_put(&usernames, u, (void *)p);
+			continue;
+		}
+		const char *ids = ptrmap_get(&shared, u);
+		ptrmap_put(&shared, u, (void *)pl_str(pl, "%s, %s", ids ? ids : first->id, p->id));
 	}
 	for (const ims_person *p = pl->m->persons; p; p = p->next)
-		plan_person(pl, p, &usernames, &emails);
+		plan_person(pl, p, &shared, &emails);
 	ptrmap_free(&usernames);
+	ptrmap_free(&shared);
 	ptrmap_free(&emails);
 }
 
