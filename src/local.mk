@@ -21,6 +21,7 @@ src_libims2moodle_a_SOURCES = \
 	src/conf.c src/conf.h src/conf_keys.c \
 	src/settings.c src/settings.h \
 	src/identity.c src/identity.h \
+	src/country.c src/country.h \
 	src/plan.h src/plan_kinds.c src/plan_internal.h \
 	src/plan.c src/plan_courses.c src/plan_users.c src/plan_enrol.c \
 	src/state.h src/state.c src/state_view.c

@@ -207,14 +207,6 @@ static int64_t date_of(planner *pl, const char *s, bool end)
 	return t;
 }
 
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
 /* Text Moodle would refuse (PARAM_TEXT strips tags and must change nothing). */
 static bool has_markup(const char *s)
 {

@@ -5,6 +5,7 @@
 #include "config.h"
 #include "plan_internal.h"
 #include "identity.h"
+#include "country.h"
 
 #include <string.h>
 
@@ -117,13 +118,24 @@ static const char *email_of(planner *pl, const ims_person *p, const char *userna
 	return e;
 }
 
+/* The person's country as the ISO 3166 alpha-2 code Moodle stores (it
+ * keeps "0" for anything else), or NULL when the file has none or one no
+ * code is known for (§8 #67: then the field is left alone, and plan_person
+ * reports it). */
 static const char *country_of(const ims_person *p)
 {
 	const char *c = p->adr ? p->adr->country : NULL;
-	if (!c || strlen(c) != 2 || !((c[0] | 32) >= 'a' && (c[0] | 32) <= 'z') ||
-	    !((c[1] | 32) >= 'a' && (c[1] | 32) <= 'z'))
-		return NULL; /* Moodle stores ISO 3166 alpha-2 codes only */
-	return c;
+	return c && *c ? country_code(c) : NULL;
+}
+
+/* Reports a country the file gives that is no ISO 3166 country. */
+static void report_unknown_country(planner *pl, const ims_person *p)
+{
+	const char *c = p->adr ? p->adr->country : NULL;
+	if (c && *c && !country_code(c))
+		pl_skip(pl, p->loc.line, "country", NULL, p->id,
+			pl_str(pl, "country '%s' is no ISO 3166 country Moodle knows: the user's country "
+			       "is left as it is", c));
 }
 
 static const char *describe_users(planner *pl, const site_match *m)
@@ -184,6 +196,8 @@ static plan_action *plan_user_update(planner *pl, uref *u, const char *first, co
 		{ "city", su->city, p->adr ? p->adr->locality : NULL },
 		{ "country", su->country, country_of(p) },
 	};
+	if (wants_field(pl, "country"))
+		report_unknown_country(pl, p);
 	for (size_t i = 0; i < ARRAY_LEN(f); i++) {
 		if (!wants_field(pl, f[i].field))
 			continue;
@@ -192,6 +206,13 @@ static plan_action *plan_user_update(planner *pl, uref *u, const char *first, co
 			continue;
 		if (str_eq(f[i].from ? f[i].from : "", f[i].to))
 			continue;
+		size_t max = strcmp(f[i].field, "city") == 0 ? 120 : 100;
+		if (utf8_chars(f[i].to) > max) {
+			pl_skip(pl, p->loc.line, "person", NULL, p->id,
+				pl_str(pl, "%s not updated: the file's value is longer than Moodle's %zu "
+				       "characters", f[i].field, max));
+			continue;
+		}
 		if (!a) {
 			a = pl_action(pl, PA_UPDATE_USER, p->loc.line,
 				      p->recstatus == RS_UPDATE ? "the person is an update (recstatus 2)"
@@ -294,6 +315,24 @@ static void plan_person_delete(planner *pl, uref *u)
 	}
 }
 
+/* Moodle's user columns (reference §4.8): a longer value fails the insert
+ * with dmlwriteexception and rolls back the whole batch, and truncating it
+ * could merge two people (§8 #68). Returns why, or NULL. (Usernames and
+ * emails are checked with their own rules.) */
+static const char *too_long_for_moodle(const char *idnumber, const char *first, const char *last,
+				       const char *city)
+{
+	if (utf8_chars(idnumber) > 255)
+		return "its id is longer than Moodle's 255-character user idnumber";
+	if (utf8_chars(first) > 100)
+		return "its given name is longer than Moodle's 100 characters";
+	if (utf8_chars(last) > 100)
+		return "its family name is longer than Moodle's 100 characters";
+	if (city && utf8_chars(city) > 120)
+		return "its city (adr/locality) is longer than Moodle's 120 characters";
+	return NULL;
+}
+
 /* Why a person has no username: no userid at all, or userids of none of
  * the configured types (then which types it has, §8 #62). */
 static const char *no_username_reason(planner *pl, const ims_person *p)
@@ -329,6 +368,8 @@ static void plan_new_user(planner *pl, uref *u, const char *username, const char
 			     "at most 100 characters)", username);
 	else if (!first || !last)
 		why = "no given and family name (Moodle requires both; users.split_fn splits fn)";
+	else if ((why = too_long_for_moodle(p->id, first, last, p->adr ? p->adr->locality : NULL)))
+		;
 	else if (!email)
 		why = "no email (Moodle requires one; users.missing_email sets a template)";
 	else if (!email_plausible(email))
@@ -374,6 +415,7 @@ static void plan_new_user(planner *pl, uref *u, const char *username, const char
 	o->auth = pl->cfg->auth;
 	o->city = p->adr && p->adr->locality && *p->adr->locality ? p->adr->locality : NULL;
 	o->country = country_of(p);
+	report_unknown_country(pl, p);
 	u->state = US_CREATE;
 	u->username = username;
 }

@@ -1,4 +1,5 @@
-/* test_util.c -- unit tests of the arena, interning, pointer map, strbuf and SHA-256. */
+/* test_util.c -- unit tests of the arena, interning, pointer map, strbuf, SHA-256 and the
+ * country table. */
 #include "config.h"
 #include <check.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "country.h"
 #include "ptrmap.h"
 #include "sha256.h"
 #include "strtab.h"
@@ -170,6 +172,29 @@ START_TEST(test_sha256_vectors)
 }
 END_TEST
 
+START_TEST(test_country_codes)
+{
+	/* codes in any case, alpha-3, the standard's names, and other names */
+	static const char *const ok[][2] = {
+		{ "US", "US" }, { "us", "US" }, { "USA", "US" }, { " United States of America ", "US" },
+		{ "United States", "US" }, { "gb", "GB" }, { "GBR", "GB" }, { "United Kingdom", "GB" },
+		{ "UK", "GB" }, { "England", "GB" }, { "Norway", "NO" }, { "norway", "NO" }, { "NOR", "NO" },
+		{ "Deutschland", "DE" }, { "Russia", "RU" }, { "Russian Federation", "RU" },
+		{ "Korea, Republic of", "KR" }, { "South Korea", "KR" }, { "Cote d'Ivoire", "CI" },
+		{ "Turkey", "TR" }, { "Czech Republic", "CZ" }, { "Viet Nam", "VN" }, { "ZWE", "ZW" },
+	};
+	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+		const char *c = country_code(ok[i][0]);
+		ck_assert_msg(c && strcmp(c, ok[i][1]) == 0, "%s -> %s", ok[i][0], c ? c : "NULL");
+	}
+	/* not ISO 3166: no code (UK is GB's common name, not a code of its own) */
+	static const char *const unknown[] = { "Atlantis", "XX", "", "   ", "U", "Norw", "Englandd" };
+	for (size_t i = 0; i < sizeof unknown / sizeof *unknown; i++)
+		ck_assert_msg(country_code(unknown[i]) == NULL, "%s has a code", unknown[i]);
+	ck_assert_ptr_null(country_code(NULL));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -179,6 +204,7 @@ int main(void)
 	tcase_add_test(tc, test_ptrmap);
 	tcase_add_test(tc, test_strbuf_and_strings);
 	tcase_add_test(tc, test_sha256_vectors);
+	tcase_add_test(tc, test_country_codes);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
