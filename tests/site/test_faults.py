@@ -57,7 +57,10 @@ def main():
             got = essence(state)
             stats = site.emu.get("/__stats")
             faults = sum(stats["faults"].values())
-            check(faults >= 8, f"seed {seed}: only {faults} faults in {stats['requests']} requests")
+            # the run must really have met faults; how many is chance (10 % of about
+            # a hundred requests: fewer than a fortieth is a one-in-ten-thousand seed)
+            check(faults >= max(1, stats["requests"] // 40),
+                  f"seed {seed}: only {faults} faults in {stats['requests']} requests")
             check(got == reference, f"seed {seed}: the site differs from the fault-free one:\n"
                   f"{ {k: v for k, v in got.items() if v != reference[k]} }")
             plan = site.run("plan", "-q", path)
