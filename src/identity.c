@@ -1,4 +1,4 @@
-/* identity.c -- the username of a person (see identity.h). */
+/* identity.c -- the username of a person, the shortname of a group (see identity.h). */
 #include "config.h"
 #include "identity.h"
 
@@ -33,4 +33,33 @@ const char *person_username(const settings *cfg, const ims_person *p, strtab *t)
 	const char *u = strtab_intern(t, buf, n);
 	free(buf);
 	return u;
+}
+
+const char *group_name_from(const ims_group *g, enum name_source src)
+{
+	const char *v = NULL;
+	switch (src) {
+	case NAME_ID: v = g->id; break;
+	case NAME_SHORT: v = g->short_desc; break;
+	case NAME_LONG: v = g->long_desc; break;
+	case NAME_FULL: v = g->full_desc; break;
+	case NAME_NONE: v = NULL; break;
+	}
+	return v && *v ? v : NULL;
+}
+
+const char *group_shortname(const settings *cfg, const ims_group *g)
+{
+	const char *v = group_name_from(g, cfg->shortname_from);
+	if (!v)
+		v = g->long_desc && *g->long_desc ? g->long_desc : g->id;
+	return v;
+}
+
+bool course_match_uses(const settings *cfg, const char *field)
+{
+	for (const char **f = cfg->course_match; f && *f; f++)
+		if (str_ieq_ascii(*f, field))
+			return true;
+	return false;
 }

@@ -112,8 +112,28 @@ static bool is_access_error(const errinfo *e)
 	       strstr(e->msg, "requireloginerror");
 }
 
-static int read_courses(moodle_client *c, const refs *r, const state_view *store,
-			enum site_read read, site_snapshot *s, errinfo *e)
+/* The shortnames of the file's groups that no course has as idnumber:
+ * to match courses by them (courses.match), and to know before creating a
+ * course whether its shortname is taken, which Moodle would refuse. */
+static int read_courses_by_shortname(moodle_client *c, const ims_model *m, const settings *cfg,
+				     site_snapshot *s, errinfo *e)
+{
+	strlist names = { 0 };
+	ptrmap_init(&names.seen);
+	for (const ims_group *g = m->groups; g; g = g->next) {
+		if (site_courses_by_idnumber(s, g->id))
+			continue;
+		const char *sn = group_shortname(cfg, g);
+		if (!site_courses_by_shortname(s, sn))
+			sl_add(&names, sn);
+	}
+	int rc = moodle_read_courses_by_field(c, s, "shortname", names.v, names.n, e);
+	sl_free(&names);
+	return rc;
+}
+
+static int read_courses(moodle_client *c, const ims_model *m, const settings *cfg, const refs *r,
+			const state_view *store, enum site_read read, site_snapshot *s, errinfo *e)
 {
 	if (read == READ_RECONCILE) {
 		int rc = moodle_read_all_courses(c, s, e);
@@ -134,7 +154,28 @@ static int read_courses(moodle_client *c, const refs *r, const state_view *store
 	}
 	int rc = moodle_read_courses_by_idnumber(c, s, unknown.v, unknown.n, e);
 	sl_free(&unknown);
+	if (rc == 0)
+		rc = read_courses_by_shortname(c, m, cfg, s, e);
 	return rc;
+}
+
+/* The course of a group as the planner will find it (plan_courses.c
+ * find_course), or NULL when absent or ambiguous (the planner reports
+ * those). */
+static const site_course *course_of_group(const ims_model *m, const settings *cfg,
+					  const site_snapshot *s, const char *group_id)
+{
+	const site_match *mm = course_match_uses(cfg, "idnumber") ? site_courses_by_idnumber(s, group_id)
+								   : NULL;
+	if (mm)
+		return mm->next ? NULL : mm->item;
+	const ims_group *g = course_match_uses(cfg, "shortname") ? ims_find_group(m, group_id) : NULL;
+	mm = g ? site_courses_by_shortname(s, group_shortname(cfg, g)) : NULL;
+	if (!mm || mm->next)
+		return NULL;
+	const site_course *c = mm->item;
+	/* a course whose idnumber names another group is not this one's */
+	return c->idnumber && *c->idnumber && strcmp(c->idnumber, group_id) != 0 ? NULL : c;
 }
 
 static int read_users(moodle_client *c, const ims_model *m, const refs *r, const state_view *store,
@@ -191,16 +232,15 @@ static int read_users(moodle_client *c, const ims_model *m, const refs *r, const
 	return rc;
 }
 
-static int read_rosters(moodle_client *c, const refs *r, const state_view *store,
+static int read_rosters(moodle_client *c, const ims_model *m, const refs *r, const state_view *store,
 			const settings *cfg, enum site_read read, site_snapshot *s, errinfo *e)
 {
 	int64_t *ids = NULL, *grouped = NULL;
 	size_t n = 0, ng = 0;
 	for (size_t i = 0; i < r->groups.n; i++) {
-		const site_match *mm = site_courses_by_idnumber(s, r->groups.v[i]);
-		if (!mm || mm->next)
+		const site_course *sc = course_of_group(m, cfg, s, r->groups.v[i]);
+		if (!sc)
 			continue; /* absent or ambiguous: the planner reports it */
-		const site_course *sc = mm->item;
 		/* the groups of courses whose roles name one: in both readings */
 		if (cfg->course_groups && ptrmap_get(&r->cohort_groups, r->groups.v[i])) {
 			grouped = xrealloc(grouped, (ng + 1) * sizeof *grouped);
@@ -240,11 +280,11 @@ int match_read_site(moodle_client *c, const ims_model *m, const state_view *stor
 
 	rc = moodle_read_categories(c, s, e);
 	if (rc == 0)
-		rc = read_courses(c, &r, store, read, s, e);
+		rc = read_courses(c, m, cfg, &r, store, read, s, e);
 	if (rc == 0)
 		rc = read_users(c, m, &r, store, cfg, read, s, e);
 	if (rc == 0)
-		rc = read_rosters(c, &r, store, cfg, read, s, e);
+		rc = read_rosters(c, m, &r, store, cfg, read, s, e);
 	log_info("read the site (%s): %zu categories, %zu courses, %zu users, %llu requests",
 		 site_read_name(read), s->ncategories, s->ncourses, s->nusers,
 		 (unsigned long long)s->requests);

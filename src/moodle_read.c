@@ -221,19 +221,25 @@ int moodle_read_all_courses(moodle_client *c, site_snapshot *s, errinfo *e)
 	return rc;
 }
 
-int moodle_read_courses_by_idnumber(moodle_client *c, site_snapshot *s, const char *const *ids,
-				    size_t n, errinfo *e)
+int moodle_read_courses_by_field(moodle_client *c, site_snapshot *s, const char *field,
+				 const char *const *values, size_t n, errinfo *e)
 {
 	reader rd = { c, s, e, 0, parse_courses, false };
 	for (size_t i = 0; i < n && !rd.rc; i++) {
-		if (!ids[i] || !*ids[i])
-			continue; /* an empty value would match every course without idnumber */
+		if (!values[i] || !*values[i])
+			continue; /* an empty value would match every course without one */
 		moodle_request *r = moodle_request_new("core_course_get_courses_by_field", false);
-		mform_add(&r->form, "field", "idnumber");
-		mform_add(&r->form, "value", ids[i]);
+		mform_add(&r->form, "field", field);
+		mform_add(&r->form, "value", values[i]);
 		submit(&rd, r, new_pending(NULL));
 	}
 	return run(&rd);
+}
+
+int moodle_read_courses_by_idnumber(moodle_client *c, site_snapshot *s, const char *const *ids,
+				    size_t n, errinfo *e)
+{
+	return moodle_read_courses_by_field(c, s, "idnumber", ids, n, e);
 }
 
 /* ---- users -------------------------------------------------------------------------------- */

@@ -23,6 +23,10 @@ int moodle_read_all_courses(moodle_client *c, site_snapshot *s, errinfo *e);
 /* The courses whose idnumber is one of ids (one request each, concurrent). */
 int moodle_read_courses_by_idnumber(moodle_client *c, site_snapshot *s, const char *const *ids,
 				    size_t n, errinfo *e);
+/* The same for another field of core_course_get_courses_by_field
+ * (shortname, idnumber). */
+int moodle_read_courses_by_field(moodle_client *c, site_snapshot *s, const char *field,
+				 const char *const *values, size_t n, errinfo *e);
 /* Users whose field (idnumber, username or email) is one of values, in
  * chunks that fit the field budget. Empty values are never sent (Moodle
  * would match every user with that field empty). */

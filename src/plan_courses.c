@@ -4,6 +4,7 @@
  * and create their categories. */
 #include "config.h"
 #include "plan_internal.h"
+#include "identity.h"
 #include "isodate.h"
 
 #include <string.h>
@@ -48,23 +49,10 @@ static const char *not_a_course(planner *pl, const ims_group *g)
 	return NULL;
 }
 
-static const char *name_from(const ims_group *g, enum name_source src)
-{
-	const char *v = NULL;
-	switch (src) {
-	case NAME_ID: v = g->id; break;
-	case NAME_SHORT: v = g->short_desc; break;
-	case NAME_LONG: v = g->long_desc; break;
-	case NAME_FULL: v = g->full_desc; break;
-	case NAME_NONE: v = NULL; break;
-	}
-	return v && *v ? v : NULL;
-}
-
 static const char *fullname_of(planner *pl, const ims_group *g)
 {
 	for (int i = 0; i < 4 && pl->cfg->fullname_from[i] != NAME_NONE; i++) {
-		const char *v = name_from(g, pl->cfg->fullname_from[i]);
+		const char *v = group_name_from(g, pl->cfg->fullname_from[i]);
 		if (v)
 			return v;
 	}
@@ -73,10 +61,7 @@ static const char *fullname_of(planner *pl, const ims_group *g)
 
 static const char *shortname_of(planner *pl, const ims_group *g)
 {
-	const char *v = name_from(g, pl->cfg->shortname_from);
-	if (!v) /* §8 #75: fall back to the long description, then the id */
-		v = g->long_desc && *g->long_desc ? g->long_desc : g->id;
-	return v;
+	return group_shortname(pl->cfg, g);
 }
 
 static const char *describe_course(planner *pl, const site_course *c)
@@ -95,17 +80,13 @@ static const char *describe_matches(planner *pl, const site_match *m)
 	return s;
 }
 
-static bool uses(const settings *cfg, const char *how)
-{
-	return in_list(cfg->course_match, how);
-}
 
 /* Finds the Moodle course of a group: sets c->state to CS_EXISTS, or
  * CS_QUARANTINED for an ambiguity, or leaves it absent (returns false). */
 static bool find_course(planner *pl, cref *c, const char *shortname)
 {
-	const site_match *by_id = uses(pl->cfg, "idnumber") ? site_courses_by_idnumber(pl->site, c->group_id) : NULL;
-	const site_match *by_sn = shortname && uses(pl->cfg, "shortname") ?
+	const site_match *by_id = course_match_uses(pl->cfg, "idnumber") ? site_courses_by_idnumber(pl->site, c->group_id) : NULL;
+	const site_match *by_sn = shortname && course_match_uses(pl->cfg, "shortname") ?
 				  site_courses_by_shortname(pl->site, shortname) : NULL;
 	size_t nid = site_match_count(by_id), nsn = site_match_count(by_sn);
 
@@ -266,7 +247,7 @@ static void plan_new_course(planner *pl, cref *c, const char *shortname)
 	o->shortname = shortname;
 	o->fullname = fullname;
 	o->idnumber = g->id;
-	o->summary = name_from(g, pl->cfg->summary_from);
+	o->summary = group_name_from(g, pl->cfg->summary_from);
 	o->visible = pl->cfg->courses_visible ? 1 : 0;
 	if (g->timeframe) {
 		o->startdate = date_of(pl, g->timeframe->begin, false);
@@ -284,7 +265,7 @@ static void plan_course_update(planner *pl, cref *c, const char *shortname)
 	const ims_group *g = c->group;
 	const site_course *sc = c->course;
 	const char *fullname = fullname_of(pl, g);
-	const char *summary = name_from(g, pl->cfg->summary_from);
+	const char *summary = group_name_from(g, pl->cfg->summary_from);
 	plan_action *a = NULL;
 
 	struct { const char *field, *from, *to; } f[] = {
