@@ -17,9 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* apply's own exit status for a plan it refused to run */
-#define EXIT_REFUSED 3
-
 static void apply_usage(FILE *out)
 {
 	fprintf(out,
@@ -133,8 +130,11 @@ int cmd_apply(int argc, char **argv)
 	if (p->skipped_reason) {
 		if (!quiet)
 			printf("ims2moodle apply: %s: skipped: %s\n", a.file, p->skipped_reason);
+		/* a script reading the report after a successful apply finds one */
+		if (report && (rc = write_report(p, format, report, &e)) < 0)
+			fprintf(stderr, "ims2moodle: %s\n", e.msg);
 		run_free(&r);
-		return 0;
+		return rc < 0 ? err_exit_status(rc) : 0;
 	}
 	if (p->refused_reason || (p->refused && !a.force)) {
 		fprintf(stderr, "ims2moodle apply: the plan is refused; nothing was changed.\n");

@@ -33,8 +33,10 @@ static void plan_usage(FILE *out)
 		"  -h, --help                    this help\n"
 		"\n"
 		"The token comes from MOODLE_TOKEN or a token file, never from an option.\n"
-		"Exit status: 0 nothing to do, 2 changes to make, 64 usage, 65 the file was refused,\n"
-		"69 the site cannot be used, 74 I/O, 75 try again later, 78 configuration.\n");
+		"Exit status: 0 nothing to do, 2 changes to make, 3 the plan is refused (a safety\n"
+		"threshold, or the whole file: older than the last applied, an empty snapshot), 64 usage,\n"
+		"65 the file was refused, 69 the site cannot be used, 74 I/O, 75 try again later,\n"
+		"78 configuration.\n");
 }
 
 /* Options that plan and apply share. */
@@ -115,7 +117,10 @@ int cmd_plan(int argc, char **argv)
 		fprintf(stderr, "ims2moodle: %s\n", e.msg);
 		status = err_exit_status(rc);
 	} else {
-		status = plan_has_changes(r.plan) ? EXIT_CHANGES : 0;
+		/* apply would refuse this plan: say so, so that a script running plan
+		 * first can tell it from "nothing to do" and from "changes" */
+		status = r.plan->refused_reason || r.plan->refused ? EXIT_REFUSED
+			 : plan_has_changes(r.plan) ? EXIT_CHANGES : 0;
 	}
 	run_free(&r);
 	return status;

@@ -11,6 +11,7 @@
 /* Exit statuses, after sysexits(3). Functions return the negated value. */
 enum {
 	EXIT_CHANGES = 2,      /* plan: there are changes */
+	EXIT_REFUSED = 3,      /* plan, apply: the plan is refused (a threshold, the file) */
 	EXIT_USAGE = 64,       /* command line usage error */
 	EXIT_DATAERR = 65,     /* the input file was refused */
 	EXIT_NOINPUT = 66,     /* an input file does not exist */
