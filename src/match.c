@@ -51,6 +51,7 @@ typedef struct refs {
 	strlist usernames;         /* of the file's persons */
 	strlist emails;
 	ptrmap cohort_groups;      /* group id -> (void*)1 when a role names a course group */
+	strlist untyped;           /* ids of members without idtype: is one a course's? */
 } refs;
 
 static void collect(const ims_model *m, const settings *cfg, strtab *t, refs *r)
@@ -71,7 +72,10 @@ static void collect(const ims_model *m, const settings *cfg, strtab *t, refs *r)
 			if (mb->quarantine || mb->idtype == IDT_GROUP)
 				continue;
 			const char *canon = ims_canonical(m, mb->id);
-			sl_add(&r->persons, canon ? canon : strtab_intern(t, mb->id, strlen(mb->id)));
+			const char *id = canon ? canon : strtab_intern(t, mb->id, strlen(mb->id));
+			sl_add(&r->persons, id);
+			if (mb->idtype == IDT_MISSING)
+				sl_add(&r->untyped, id);
 			for (const ims_role *ro = mb->roles; ro; ro = ro->next)
 				if (ro->x && ro->x->cohort && *ro->x->cohort)
 					ptrmap_put(&r->cohort_groups, ms->id, (void *)1);
@@ -152,6 +156,11 @@ static int read_courses(moodle_client *c, const ims_model *m, const settings *cf
 		else
 			sl_add(&unknown, r->groups.v[i]);
 	}
+	/* members without idtype that ims2moodle never applied as persons: the
+	 * planner must know whether a course has the id (§8 #40) */
+	for (size_t i = 0; i < r->untyped.n; i++)
+		if (!(store && state_user_of_person(store, r->untyped.v[i])))
+			sl_add(&unknown, r->untyped.v[i]);
 	int rc = moodle_read_courses_by_idnumber(c, s, unknown.v, unknown.n, e);
 	sl_free(&unknown);
 	if (rc == 0)
@@ -274,6 +283,7 @@ int match_read_site(moodle_client *c, const ims_model *m, const state_view *stor
 	ptrmap_init(&r.usernames.seen);
 	ptrmap_init(&r.emails.seen);
 	ptrmap_init(&r.cohort_groups);
+	ptrmap_init(&r.untyped.seen);
 	arena_init(&a);
 	strtab_init(&t, &a);
 	collect(m, cfg, &t, &r);
@@ -294,6 +304,7 @@ int match_read_site(moodle_client *c, const ims_model *m, const state_view *stor
 	sl_free(&r.usernames);
 	sl_free(&r.emails);
 	ptrmap_free(&r.cohort_groups);
+	sl_free(&r.untyped);
 	strtab_free(&t);
 	arena_free(&a);
 	return rc;

@@ -94,8 +94,12 @@ static void want_role(planner *pl, cref *c, uref *u, const ims_member *mb, const
 	}
 }
 
-/* A member without idtype is a person only when its id names no group of
- * the file (§8 #40, #41). Returns false when the member is not a person. */
+/* A member without idtype (the DTD requires one) is taken for a person
+ * only when its id names no group: not one of the file's, and not a Moodle
+ * course's idnumber among the courses read (all of them in reconcile).
+ * Otherwise it is quarantined: guessing wrong would enrol a course as a user
+ * (§8 #40, #41; Moodle's own plugin makes that mistake, §4.5). Returns false
+ * when the member is not a person. */
 static bool member_is_person(planner *pl, const ims_membership *ms, const ims_member *mb)
 {
 	if (mb->idtype == IDT_PERSON)
@@ -110,14 +114,17 @@ static bool member_is_person(planner *pl, const ims_membership *ms, const ims_me
 	const char *canon = ims_canonical(pl->m, id);
 	bool group = ims_find_group(pl->m, canon) != NULL;
 	bool person = ims_find_person(pl->m, canon) != NULL;
-	if (group && person) {
-		pl_quarantine(pl, mb->line, "member", id, ms->id,
-			      "no idtype, and the id names both a person and a group of the file", NULL);
-		return false;
-	}
-	if (group) {
-		pl_skip(pl, mb->line, "member", ms->id, id,
-			"no idtype, and the id names a group: not enrolled as a user");
+	const char *why = NULL;
+	if (group && person)
+		why = "no idtype, and the id names both a person and a group of the file";
+	else if (group)
+		why = "no idtype, and the id names a group of the file, not a person: the file needs "
+		      "<idtype>1</idtype> or <idtype>2</idtype>";
+	else if (site_courses_by_idnumber(pl->site, canon ? canon : id))
+		why = "no idtype, and the id is a Moodle course's idnumber: it may name a group, not a "
+		      "person; the file needs <idtype>1</idtype> or <idtype>2</idtype>";
+	if (why) {
+		pl_quarantine(pl, mb->line, "member", id, ms->id, why, NULL);
 		return false;
 	}
 	return true;
