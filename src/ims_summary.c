@@ -149,16 +149,7 @@ void ims_summary_text(FILE *out, const ims_model *m, const char *file, bool colo
 	ims_summary_repairs_text(out, m, "  ");
 	if (nwarn) {
 		fprintf(out, "  warnings:    %" PRIu64 "\n", nwarn);
-		for (int k = 0; k < W_KIND_COUNT; k++) {
-			const ims_warning_group *g = &m->warnings[k];
-			if (!g->count)
-				continue;
-			fprintf(out, "    %s (%" PRIu64 "):\n", ims_warning_name(k), g->count);
-			for (int i = 0; i < g->nsamples; i++)
-				fprintf(out, "      line %u: %s\n", g->samples[i].loc.line, g->samples[i].detail);
-			if (g->count > (uint64_t)g->nsamples)
-				fprintf(out, "      ... and %" PRIu64 " more\n", g->count - (uint64_t)g->nsamples);
-		}
+		ims_summary_warnings_text(out, m->warnings, "    ");
 	} else {
 		fprintf(out, "  warnings:    none\n");
 	}
@@ -268,9 +259,22 @@ json_object *ims_summary_json(const ims_model *m, const char *file)
 	}
 	json_object_object_add(o, "recstatus", rs);
 
+	json_object_object_add(o, "warning_kinds", ims_summary_warnings_json(m->warnings));
+
+	json_object *q = json_object_new_array();
+	ims_each_quarantined(m, json_quarantined, q);
+	json_object_object_add(o, "quarantine", q);
+	if (c->quarantined > QUARANTINE_JSON_MAX)
+		json_object_object_add(o, "quarantine_truncated", json_object_new_boolean(1));
+	ims_summary_add_repairs_json(o, m);
+	return o;
+}
+
+json_object *ims_summary_warnings_json(const ims_warning_group *w)
+{
 	json_object *kinds = json_object_new_object();
-	for (int k = 0; k < W_KIND_COUNT; k++) {
-		const ims_warning_group *g = &m->warnings[k];
+	for (int k = 0; w && k < W_KIND_COUNT; k++) {
+		const ims_warning_group *g = &w[k];
 		if (!g->count)
 			continue;
 		json_object *wk = json_object_new_object();
@@ -285,13 +289,19 @@ json_object *ims_summary_json(const ims_model *m, const char *file)
 		json_object_object_add(wk, "first", first);
 		json_object_object_add(kinds, ims_warning_name(k), wk);
 	}
-	json_object_object_add(o, "warning_kinds", kinds);
+	return kinds;
+}
 
-	json_object *q = json_object_new_array();
-	ims_each_quarantined(m, json_quarantined, q);
-	json_object_object_add(o, "quarantine", q);
-	if (c->quarantined > QUARANTINE_JSON_MAX)
-		json_object_object_add(o, "quarantine_truncated", json_object_new_boolean(1));
-	ims_summary_add_repairs_json(o, m);
-	return o;
+void ims_summary_warnings_text(FILE *out, const ims_warning_group *w, const char *indent)
+{
+	for (int k = 0; w && k < W_KIND_COUNT; k++) {
+		const ims_warning_group *g = &w[k];
+		if (!g->count)
+			continue;
+		fprintf(out, "%s%s (%" PRIu64 "):\n", indent, ims_warning_name(k), g->count);
+		for (int i = 0; i < g->nsamples; i++)
+			fprintf(out, "%s  line %u: %s\n", indent, g->samples[i].loc.line, g->samples[i].detail);
+		if (g->count > (uint64_t)g->nsamples)
+			fprintf(out, "%s  ... and %" PRIu64 " more\n", indent, g->count - (uint64_t)g->nsamples);
+	}
 }

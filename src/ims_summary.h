@@ -15,6 +15,12 @@ void ims_summary_text(FILE *out, const ims_model *m, const char *file, bool colo
  * roles, warnings, quarantined; objects roles_by_type, roles_by_status,
  * recstatus, warning_kinds, repairs; array quarantine. */
 json_object *ims_summary_json(const ims_model *m, const char *file);
+/* The warnings of a model (its W_KIND_COUNT groups) as a new JSON object
+ * {"kind": {"count": N, "first": [{"line": L, "detail": "..."}]}} with the
+ * kinds that occurred, and as text lines "INDENTkind (N):" with the first
+ * places under them. check and the plan reports share them. */
+json_object *ims_summary_warnings_json(const ims_warning_group *w);
+void ims_summary_warnings_text(FILE *out, const ims_warning_group *w, const char *indent);
 /* Total of warnings of every kind. */
 uint64_t ims_summary_warning_count(const ims_model *m);
 

@@ -386,6 +386,7 @@ int plan_build(const ims_model *m, const site_snapshot *site, const state_view *
 	p->site_url = site->info.url;
 	p->site_requests = site->requests;
 	p->repairs = m->repairs;
+	p->warnings = m->warnings;
 	planner_init(&pl, m, site, store, cfg, now, p);
 
 	if (!target_is_ours(&pl)) {

@@ -160,6 +160,7 @@ typedef struct plan {
 	const char *refused_reason;/* the whole file refused (e.g. empty snapshot), or NULL */
 	const char *skipped_reason;/* the whole file skipped (target not ours), or NULL */
 	const ims_repair_group *repairs; /* IMS_REPAIR_KINDS groups from the model, or NULL */
+	const ims_warning_group *warnings; /* W_KIND_COUNT groups from the model, or NULL */
 
 	/* an apply outcome (apply fills these) */
 	bool is_outcome;

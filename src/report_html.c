@@ -267,6 +267,18 @@ static void summary(FILE *out, const plan *p)
 			fprintf(out, "%s %u:%u", i ? "," : "", g->samples[i].line, g->samples[i].col);
 		fputs(g->count > (uint64_t)g->nsamples ? ", &hellip;</p>\n" : "</p>\n", out);
 	}
+	for (int k = 0; p->warnings && k < W_KIND_COUNT; k++) {
+		const ims_warning_group *g = &p->warnings[k];
+		if (!g->count)
+			continue;
+		fprintf(out, "<p class=\"note\">Warning about the file: %s (%" PRIu64 ")", ims_warning_name(k),
+			g->count);
+		for (int i = 0; i < g->nsamples; i++) {
+			fprintf(out, "%s line %u: ", i ? ";" : ",", g->samples[i].loc.line);
+			esc(out, g->samples[i].detail);
+		}
+		fputs(g->count > (uint64_t)g->nsamples ? "; &hellip;</p>\n" : "</p>\n", out);
+	}
 	if (p->counts[PA_ENROL] || p->counts[PA_REACTIVATE])
 		fputs("<p class=\"note\">Moodle sends its course welcome message to every user enrolled "
 		      "through the web service, unless the manual enrolment plugin's default was off when "

@@ -3,6 +3,7 @@
  * out rather than written as null. */
 #include "config.h"
 #include "report.h"
+#include "ims_summary.h"
 #include "settings.h"
 
 #include <json-c/json.h>
@@ -198,6 +199,8 @@ int report_json(FILE *out, const plan *p, const report_options *opt)
 		json_object_object_add(rep, ims_repair_kind_name(k), x);
 	}
 	json_object_object_add(root, "repairs", rep);
+	/* the file's warnings, as check reports them: kinds that occurred */
+	json_object_object_add(root, "warnings", ims_summary_warnings_json(p->warnings));
 
 	/* The three long lists are written one element at a time, so that half
 	 * a million actions never become one tree in memory. */

@@ -4,6 +4,7 @@
  * records. Colour only when asked (the caller checks for a terminal). */
 #include "config.h"
 #include "report.h"
+#include "ims_summary.h"
 #include "settings.h"
 
 #include <inttypes.h>
@@ -122,6 +123,19 @@ static void repairs(FILE *out, const plan *p, const style *st)
 	}
 }
 
+/* The file's warnings (what check lists), so that whoever reads only the
+ * plan learns of them too. */
+static void warnings(FILE *out, const plan *p, const style *st)
+{
+	uint64_t n = 0;
+	for (int k = 0; p->warnings && k < W_KIND_COUNT; k++)
+		n += p->warnings[k].count;
+	if (!n)
+		return;
+	fprintf(out, "\n%sWarnings about the file%s (%" PRIu64 ")\n", st->bold, st->off, n);
+	ims_summary_warnings_text(out, p->warnings, "  ");
+}
+
 static void action_line(FILE *out, const plan *p, const plan_action *a, const style *st)
 {
 	char d1[40], d2[40];
@@ -224,6 +238,7 @@ int report_text(FILE *out, const plan *p, const report_options *o)
 	summary(out, p, &st);
 	safety(out, p, &st);
 	repairs(out, p, &st);
+	warnings(out, p, &st);
 	changes(out, p, &st);
 	skips_and_quarantine(out, p, &st);
 	if (p->counts[PA_ENROL] || p->counts[PA_REACTIVATE])
