@@ -3,6 +3,7 @@ Moodle emulator on a free loopback port, running ims2moodle against it with
 a configuration of its own, a small deterministic university in IMS
 Enterprise, and the site's state reduced to what the file decides (so that
 two sites can be compared whatever ids they gave)."""
+import atexit
 import json
 import os
 import random
@@ -13,6 +14,13 @@ import tempfile
 import urllib.request
 
 TOKEN = "0123456789abcdef0123456789abcdef"
+
+
+def workdir(prefix):
+    """A temporary directory for one test, removed when the test ends."""
+    d = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, d, True)
+    return d
 
 
 class Emulator:

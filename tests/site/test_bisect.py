@@ -6,10 +6,9 @@ bad record)."""
 import json
 import os
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from applylib import Site, essence, check  # noqa: E402
+from applylib import Site, essence, check, workdir  # noqa: E402
 
 FILE = """<?xml version="1.0" encoding="UTF-8"?>
 <enterprise><properties><datasource>SIS</datasource><datetime>2026-01-10</datetime></properties>
@@ -24,7 +23,7 @@ def members(ids):
 
 
 def main():
-    work = tempfile.mkdtemp(prefix="ims2moodle-bisect-")
+    work = workdir("ims2moodle-bisect-")
     path = os.path.join(work, "f.xml")
     people = [f"S{i:02d}" for i in range(12)]
     body = "".join(f'<membership><sourcedid><id>{c}</id></sourcedid>{members(people)}</membership>'

@@ -6,10 +6,9 @@ non-JSON bodies), apply plus at most two re-runs reaches the same site as a
 fault-free apply, with no duplicate course, user or enrolment."""
 import os
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from applylib import Site, university, essence, check  # noqa: E402
+from applylib import Site, university, essence, check, workdir  # noqa: E402
 
 # 10 % of the requests meet a fault, of every kind
 FAULTS = ("http500=0.01,http502=0.01,http503=0.01,http504=0.01,reset-before=0.01,"
@@ -29,7 +28,7 @@ def apply_until_clean(site, path, runs):
 
 
 def main():
-    work = tempfile.mkdtemp(prefix="ims2moodle-faults-")
+    work = workdir("ims2moodle-faults-")
     path = os.path.join(work, "university.xml")
     university(path, persons=120, groups=12, members=20, seed=3)
 

@@ -6,10 +6,9 @@ back, stops the run loudly with the fix, and enrols nobody in them."""
 import json
 import os
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from applylib import Site, check  # noqa: E402
+from applylib import Site, check, workdir  # noqa: E402
 
 CAPS = ["webservice/rest:use", "moodle/course:create", "moodle/course:update", "moodle/course:view",
         "moodle/course:viewhiddencourses", "moodle/course:changeidnumber", "moodle/course:changeshortname",
@@ -31,7 +30,7 @@ FILE = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def main():
-    work = tempfile.mkdtemp(prefix="ims2moodle-hidden-")
+    work = workdir("ims2moodle-hidden-")
     path = os.path.join(work, "f.xml")
     open(path, "w").write(FILE)
     state = os.path.join(work, "state.json")

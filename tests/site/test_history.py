@@ -7,14 +7,13 @@ refused with their own exit status."""
 import hashlib
 import os
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from applylib import Site, university, check  # noqa: E402
+from applylib import Site, university, check, workdir  # noqa: E402
 
 
 def main():
-    work = tempfile.mkdtemp(prefix="ims2moodle-history-")
+    work = workdir("ims2moodle-history-")
     path = os.path.join(work, "university.xml")
     university(path, persons=6, groups=2, members=3, seed=5)
     site = Site()

@@ -6,15 +6,14 @@ created twice."""
 import os
 import random
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from applylib import Site, university, essence, check  # noqa: E402
+from applylib import Site, university, essence, check, workdir  # noqa: E402
 
 
 def main():
-    work = tempfile.mkdtemp(prefix="ims2moodle-kill-")
+    work = workdir("ims2moodle-kill-")
     path = os.path.join(work, "university.xml")
     university(path, persons=80, groups=10, members=16, seed=7)
     clean = Site()

@@ -7,10 +7,9 @@ and an unreachable site exit 69; no token exits 78."""
 import json
 import os
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from applylib import Site, check  # noqa: E402
+from applylib import Site, check, workdir  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NARROW = "narrow0123456789narrow0123456789"
@@ -20,7 +19,7 @@ def main():
     top = os.environ.get("top_srcdir", os.path.join(HERE, "..", ".."))
     accounts = json.load(open(os.path.join(top, "tests", "fakemoodle", "transcripts",
                                            "21-service-accounts.json")))["accounts"]
-    work = tempfile.mkdtemp(prefix="ims2moodle-ping-")
+    work = workdir("ims2moodle-ping-")
     state = os.path.join(work, "state.json")
     json.dump({"users": [{"id": 3, "username": "svc", "firstname": "S", "lastname": "A",
                           "email": "svc@example.edu"}],
