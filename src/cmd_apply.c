@@ -89,7 +89,7 @@ int cmd_apply(int argc, char **argv)
 	run_args a = { 0 };
 	enum report_format format = REPORT_TEXT;
 	const char *report = NULL;
-	bool quiet = false;
+	bool quiet = false, verbose = false;
 	errinfo e;
 	int c;
 
@@ -97,6 +97,8 @@ int cmd_apply(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "vqh", run_long_options, NULL)) != -1) {
 		if (c == 'q')
 			quiet = true;
+		if (c == 'v')
+			verbose = true;
 		if (run_common_option(&a, c, optarg))
 			continue;
 		switch (c) {
@@ -131,16 +133,16 @@ int cmd_apply(int argc, char **argv)
 		if (!quiet)
 			printf("ims2moodle apply: %s: skipped: %s\n", a.file, p->skipped_reason);
 		/* a script reading the report after a successful apply finds one */
-		if (report && (rc = write_report(p, format, report, &e)) < 0)
+		if (report && (rc = write_report(p, format, report, false, &e)) < 0)
 			fprintf(stderr, "ims2moodle: %s\n", e.msg);
 		run_free(&r);
 		return rc < 0 ? err_exit_status(rc) : 0;
 	}
 	if (p->refused_reason || (p->refused && !a.force)) {
 		fprintf(stderr, "ims2moodle apply: the plan is refused; nothing was changed.\n");
-		write_report(p, REPORT_TEXT, NULL, &e);
+		write_report(p, REPORT_TEXT, NULL, false, &e);
 		if (report)
-			write_report(p, format, report, &e);
+			write_report(p, format, report, false, &e);
 		run_free(&r);
 		return EXIT_REFUSED;
 	}
@@ -159,10 +161,13 @@ int cmd_apply(int argc, char **argv)
 		rc = record_run_end(&r, run_id, arc < 0 ? "stopped" : all_done(p) ? "done" : "partial", &e);
 
 	if (rc == 0) {
-		if (!quiet || (report && strcmp(report, "-") == 0))
-			write_report(p, report && strcmp(report, "-") == 0 ? format : REPORT_TEXT, NULL, &e);
-		if (report && strcmp(report, "-") != 0)
-			rc = write_report(p, format, report, &e);
+		/* on standard output, the outcome in brief (what was not done) unless
+		 * -v or --report - asks for all of it; --report F has it all */
+		bool to_stdout = report && strcmp(report, "-") == 0;
+		if (!quiet || to_stdout)
+			write_report(p, to_stdout ? format : REPORT_TEXT, NULL, !verbose && !to_stdout, &e);
+		if (report && !to_stdout)
+			rc = write_report(p, format, report, false, &e);
 	}
 	int status;
 	if (rc < 0) {

@@ -63,7 +63,7 @@ bool report_to_terminal(FILE *f)
 	return isatty(fileno(f)) && !getenv("NO_COLOR") && term && strcmp(term, "dumb") != 0;
 }
 
-int write_report(const plan *p, enum report_format f, const char *output, errinfo *e)
+int write_report(const plan *p, enum report_format f, const char *output, bool brief, errinfo *e)
 {
 	FILE *out = stdout;
 	if (output && strcmp(output, "-") != 0) {
@@ -71,7 +71,8 @@ int write_report(const plan *p, enum report_format f, const char *output, errinf
 		if (!out)
 			return err_set(e, -EXIT_IOERR, "cannot write %s", output);
 	}
-	report_options o = { f == REPORT_TEXT && report_to_terminal(out), "ims2moodle " PACKAGE_VERSION };
+	report_options o = { f == REPORT_TEXT && report_to_terminal(out), "ims2moodle " PACKAGE_VERSION,
+			     brief };
 	int rc = report_write(out, p, f, &o, e);
 	if (out != stdout && fclose(out) != 0 && rc == 0)
 		rc = err_set(e, -EXIT_IOERR, "cannot write %s", output);
@@ -111,7 +112,7 @@ int cmd_plan(int argc, char **argv)
 	run r;
 	int rc = run_prepare(&r, &a, &e);
 	if (rc == 0)
-		rc = write_report(r.plan, format, output, &e);
+		rc = write_report(r.plan, format, output, false, &e);
 	int status = 0;
 	if (rc < 0) {
 		fprintf(stderr, "ims2moodle: %s\n", e.msg);

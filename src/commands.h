@@ -21,6 +21,8 @@ int cmd_ping(int argc, char **argv);
 /* Shared by plan and apply (cmd_plan.c). */
 extern const struct option run_long_options[];
 bool report_to_terminal(FILE *f);
-int write_report(const plan *p, enum report_format f, const char *output, errinfo *e);
+/* Writes p in format f to output ("-" or NULL: standard output); brief: see
+ * report_options. */
+int write_report(const plan *p, enum report_format f, const char *output, bool brief, errinfo *e);
 
 #endif

@@ -16,6 +16,7 @@ enum report_format { REPORT_TEXT, REPORT_CSV, REPORT_JSON, REPORT_HTML };
 typedef struct report_options {
 	bool color;                /* text: ANSI colours (only on a terminal) */
 	const char *generated_by;  /* e.g. "ims2moodle 0.1.0" */
+	bool brief;                /* text of an outcome: what was not done, not every action */
 } report_options;
 
 /* Returns 0, or -EXIT_USAGE for an unknown name. */

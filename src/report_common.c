@@ -21,7 +21,7 @@ int report_parse_format(const char *s, enum report_format *out, errinfo *e)
 int report_write(FILE *out, const plan *p, enum report_format f, const report_options *o,
 		 errinfo *e)
 {
-	report_options defaults = { false, "ims2moodle " PACKAGE_VERSION };
+	report_options defaults = { false, "ims2moodle " PACKAGE_VERSION, false };
 	if (!o)
 		o = &defaults;
 	switch (f) {

@@ -182,16 +182,26 @@ static bool course_scoped(const plan_action *a)
 	       a->kind != PA_REACTIVATE_USER && a->kind != PA_SUSPEND_USER && a->kind != PA_DELETE_USER;
 }
 
-static void changes(FILE *out, const plan *p, const style *st)
+/* Whether an action is listed: all of them, or in brief (an outcome) only
+ * those not done. */
+static bool listed(const plan_action *a, bool brief)
 {
+	return !brief || a->result != AR_DONE;
+}
+
+/* The actions by course, then the site-wide ones. */
+static void changes(FILE *out, const plan *p, const style *st, bool brief)
+{
+	const char *title = brief ? "Not done (failed, unknown outcome, or not run), by course"
+				  : "Changes by course";
 	const plan_action **v = xcalloc(p->nactions + 1, sizeof *v);
 	size_t n = 0;
 	for (size_t i = 0; i < p->nactions; i++)
-		if (course_scoped(&p->actions[i]))
+		if (course_scoped(&p->actions[i]) && listed(&p->actions[i], brief))
 			v[n++] = &p->actions[i];
 	sort_array(v, n, sizeof *v, cmp_by_course);
 	if (n)
-		fprintf(out, "\n%sChanges by course%s\n", st->bold, st->off);
+		fprintf(out, "\n%s%s%s\n", st->bold, title, st->off);
 	for (size_t i = 0; i < n; i++) {
 		char buf[40], prev[40];
 		const char *course = report_course(v[i], buf, sizeof buf);
@@ -201,34 +211,46 @@ static void changes(FILE *out, const plan *p, const style *st)
 	}
 	bool site = false;
 	for (size_t i = 0; i < p->nactions; i++) {
-		if (course_scoped(&p->actions[i]))
+		if (course_scoped(&p->actions[i]) || !listed(&p->actions[i], brief))
 			continue;
 		if (!site)
-			fprintf(out, "\n%sSite-wide changes%s\n", st->bold, st->off);
+			fprintf(out, "\n%s%s%s\n", st->bold, brief ? "Site-wide, not done" : "Site-wide changes",
+				st->off);
 		site = true;
 		action_line(out, p, &p->actions[i], st);
 	}
+	if (brief && !n && !site && p->nactions)
+		fprintf(out, "\nEvery planned change was made.\n");
 	free(v);
 }
 
-static void skips_and_quarantine(FILE *out, const plan *p, const style *st)
+/* In brief, the lists stop after this many entries each. */
+#define BRIEF_LIST 20
+
+static void skips_and_quarantine(FILE *out, const plan *p, const style *st, bool brief)
 {
+	size_t nskips = brief && p->nskips > BRIEF_LIST ? BRIEF_LIST : p->nskips;
+	size_t nquar = brief && p->nquarantine > BRIEF_LIST ? BRIEF_LIST : p->nquarantine;
 	if (p->nskips)
 		fprintf(out, "\n%sSkipped%s (what the file asks that will not happen)\n", st->bold, st->off);
-	for (size_t i = 0; i < p->nskips; i++) {
+	for (size_t i = 0; i < nskips; i++) {
 		const plan_skip *s = &p->skips[i];
 		fprintf(out, "  line %u: %s %s%s%s: %s\n", s->line, s->what, s->group_id ? s->group_id : "",
 			s->group_id && s->person_id ? " / " : "", s->person_id ? s->person_id : "", s->reason);
 	}
+	if (nskips < p->nskips)
+		fprintf(out, "  ... and %zu more\n", p->nskips - nskips);
 	if (p->nquarantine)
 		fprintf(out, "\n%sQuarantined%s (reported, never applied)\n", st->bold, st->off);
-	for (size_t i = 0; i < p->nquarantine; i++) {
+	for (size_t i = 0; i < nquar; i++) {
 		const plan_quarantine *q = &p->quarantine[i];
 		fprintf(out, "  line %u: %s %s%s%s: %s\n", q->line, q->what, q->id ? q->id : "",
 			q->group_id ? " in " : "", q->group_id ? q->group_id : "", q->reason);
 		if (q->candidates)
 			fprintf(out, "      candidates: %s\n", q->candidates);
 	}
+	if (nquar < p->nquarantine)
+		fprintf(out, "  ... and %zu more\n", p->nquarantine - nquar);
 }
 
 int report_text(FILE *out, const plan *p, const report_options *o)
@@ -239,11 +261,15 @@ int report_text(FILE *out, const plan *p, const report_options *o)
 	safety(out, p, &st);
 	repairs(out, p, &st);
 	warnings(out, p, &st);
-	changes(out, p, &st);
-	skips_and_quarantine(out, p, &st);
+	bool brief = o->brief && p->is_outcome;
+	changes(out, p, &st, brief);
+	skips_and_quarantine(out, p, &st, brief);
 	if (p->counts[PA_ENROL] || p->counts[PA_REACTIVATE])
 		fprintf(out, "\nNote: Moodle sends its course welcome message to every user enrolled or "
 			     "re-enrolled through the web service, unless the manual enrolment plugin's "
 			     "\"Send course welcome message\" default was off when the course was created.\n");
+	if (brief)
+		fprintf(out, "\nEvery change, one by one: ims2moodle show %lld, or apply with -v, or "
+			     "--report FILE (--format text, csv, json or html).\n", (long long)p->run_id);
 	return 0;
 }

@@ -43,8 +43,17 @@ def main():
         with open(site.conf, "a") as f:
             f.write("batch_enrol = 36\n")
         out = os.path.join(work, "outcome.json")
-        p = site.run("apply", "-q", "--format", "json", "--report", out, path)
+        p = site.run("apply", "--format", "json", "--report", out, path)
         check(p.returncode == 1, f"apply should report failed records (exit 1), got {p.returncode}: {p.stderr}")
+        # on standard output the outcome in brief: the summary, then only what was not done
+        text = p.stdout
+        check("  enrol                          36   done 24, failed 12, unknown 0, not run 0" in text,
+              f"the summary line: {text[:1500]}")
+        listed = [line for line in text.splitlines() if line.startswith("    #")]
+        check(len(listed) == 12 and all("[failed: " in line and "/wsnoinstance: " in line for line in listed),
+              f"only the 12 failed enrolments are listed: {listed}")
+        check("Not done (failed, unknown outcome, or not run), by course\n  BAD\n" in text,
+              f"under their course: {text[:1500]}")
         outcome = json.load(open(out))
         failed = [a for a in outcome["actions"] if a["result"] == "failed"]
         done = [a for a in outcome["actions"] if a["result"] == "done"]
