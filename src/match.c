@@ -52,6 +52,7 @@ typedef struct refs {
 	strlist emails;
 	ptrmap cohort_groups;      /* group id -> (void*)1 when a role names a course group */
 	strlist untyped;           /* ids of members without idtype: is one a course's? */
+	ptrmap unsure_courses;     /* group id -> (void*)1: an enrolment the store does not hold */
 } refs;
 
 static void collect(const ims_model *m, const settings *cfg, strtab *t, refs *r)
@@ -255,8 +256,12 @@ static int read_rosters(moodle_client *c, const ims_model *m, const refs *r, con
 			grouped = xrealloc(grouped, (ng + 1) * sizeof *grouped);
 			grouped[ng++] = sc->id;
 		}
-		/* diff mode reads only the courses the store knows nothing of */
-		if (read == READ_DIFF && store && state_course_of_id(store, sc->id))
+		/* diff mode reads only the courses the store knows nothing of, and
+		 * those where the file names an enrolment the store does not hold
+		 * (or whose last change was not confirmed): Moodle may have one made
+		 * by hand, which must not be overwritten */
+		if (read == READ_DIFF && store && state_course_of_id(store, sc->id) &&
+		    !ptrmap_get(&r->unsure_courses, r->groups.v[i]))
 			continue;
 		ids = xrealloc(ids, (n + 1) * sizeof *ids);
 		ids[n++] = sc->id;
@@ -267,6 +272,40 @@ static int read_rosters(moodle_client *c, const ims_model *m, const refs *r, con
 	free(ids);
 	free(grouped);
 	return rc;
+}
+
+/* The user a person is, as far as the store or the users read know. */
+static int64_t userid_of(const state_view *store, const site_snapshot *s, const char *person_id)
+{
+	const state_user *su = store ? state_user_of_person(store, person_id) : NULL;
+	if (su)
+		return su->userid;
+	const site_match *mm = site_users_by_idnumber(s, person_id);
+	return mm && !mm->next ? ((const site_user *)mm->item)->id : 0;
+}
+
+/* Diff mode: the groups where the file names an enrolment the store does
+ * not hold, or holds unconfirmed (read_rosters reads their courses). */
+static void find_unsure_courses(const ims_model *m, const settings *cfg, const state_view *store,
+				const site_snapshot *s, refs *r)
+{
+	for (const ims_membership *ms = m->memberships; ms; ms = ms->next) {
+		if (ms->quarantine)
+			continue;
+		const site_course *sc = course_of_group(m, cfg, s, ms->id);
+		int64_t courseid = sc ? sc->id : 0;
+		for (const ims_member *mb = ms->members; mb && courseid; mb = mb->next) {
+			if (mb->quarantine || mb->idtype == IDT_GROUP)
+				continue;
+			const char *canon = ims_canonical(m, mb->id);
+			int64_t userid = userid_of(store, s, canon ? canon : mb->id);
+			const state_enrolment *se = userid ? state_enrolment_of(store, courseid, userid) : NULL;
+			if (!se || !se->confirmed) {
+				ptrmap_put(&r->unsure_courses, ms->id, (void *)1);
+				break;
+			}
+		}
+	}
 }
 
 int match_read_site(moodle_client *c, const ims_model *m, const state_view *store,
@@ -284,6 +323,7 @@ int match_read_site(moodle_client *c, const ims_model *m, const state_view *stor
 	ptrmap_init(&r.emails.seen);
 	ptrmap_init(&r.cohort_groups);
 	ptrmap_init(&r.untyped.seen);
+	ptrmap_init(&r.unsure_courses);
 	arena_init(&a);
 	strtab_init(&t, &a);
 	collect(m, cfg, &t, &r);
@@ -293,6 +333,8 @@ int match_read_site(moodle_client *c, const ims_model *m, const state_view *stor
 		rc = read_courses(c, m, cfg, &r, store, read, s, e);
 	if (rc == 0)
 		rc = read_users(c, m, &r, store, cfg, read, s, e);
+	if (rc == 0 && read == READ_DIFF && store)
+		find_unsure_courses(m, cfg, store, s, &r);
 	if (rc == 0)
 		rc = read_rosters(c, m, &r, store, cfg, read, s, e);
 	log_info("read the site (%s): %zu categories, %zu courses, %zu users, %llu requests",
@@ -305,6 +347,7 @@ int match_read_site(moodle_client *c, const ims_model *m, const state_view *stor
 	sl_free(&r.emails);
 	ptrmap_free(&r.cohort_groups);
 	sl_free(&r.untyped);
+	ptrmap_free(&r.unsure_courses);
 	strtab_free(&t);
 	arena_free(&a);
 	return rc;

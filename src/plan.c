@@ -271,20 +271,39 @@ static void count_active(void *ctx, const state_enrolment *e)
 		((base_ctx *)ctx)->n++;
 }
 
+static int64_t active_in_roster(const site_roster *r)
+{
+	int64_t active = 0;
+	for (size_t i = 0; r && i < r->n; i++)
+		active += r->items[i]->active;
+	return active;
+}
+
+/* The enrolments a withdrawal percentage is of: those ims2moodle made (the
+ * store), or with enrolments.manage = all every active one Moodle showed,
+ * whichever is more; per course, or for courseid 0 over every course. */
 static int64_t managed_enrolments(const planner *pl, int64_t courseid)
 {
 	base_ctx b = { 0 };
 	if (pl->store)
 		state_each_enrolment(pl->store, courseid, count_active, &b);
-	if (pl->cfg->manage_all) {
-		const site_roster *r = site_roster_of(pl->site, courseid);
-		int64_t active = 0;
-		for (size_t i = 0; r && i < r->n; i++)
-			active += r->items[i]->active;
-		if (active > b.n)
-			b.n = active;
+	if (!pl->cfg->manage_all)
+		return b.n;
+	if (courseid) {
+		int64_t active = active_in_roster(site_roster_of(pl->site, courseid));
+		return active > b.n ? active : b.n;
 	}
-	return b.n;
+	/* site-wide: per course the larger of the two, summed */
+	int64_t sum = 0;
+	for (size_t i = 0; i < pl->site->ncourses; i++) {
+		int64_t id = pl->site->courses[i]->id;
+		base_ctx c = { 0 };
+		if (pl->store)
+			state_each_enrolment(pl->store, id, count_active, &c);
+		int64_t active = active_in_roster(site_roster_of(pl->site, id));
+		sum += active > c.n ? active : c.n;
+	}
+	return sum > b.n ? sum : b.n;
 }
 
 void plan_check_safety(planner *pl)

@@ -109,6 +109,17 @@ int run_prepare(run *r, const run_args *a, errinfo *e)
 	int rc;
 	memset(r, 0, sizeof *r);
 	r->now = (int64_t)time(NULL);
+	/* plan as of another moment (tests against an emulator with a fixed
+	 * clock; a preview of a date to come) */
+	const char *fixed = getenv("IMS2MOODLE_NOW");
+	if (fixed && *fixed) {
+		char *end;
+		errno = 0;
+		long long t = strtoll(fixed, &end, 10);
+		if (errno || *end || t <= 0)
+			return err_set(e, -EXIT_CONFIG, "IMS2MOODLE_NOW '%s' is not a Unix time (seconds)", fixed);
+		r->now = (int64_t)t;
+	}
 	if ((rc = load_configuration(r, a, e)) < 0)
 		return rc;
 	if ((rc = moodle_options_load(&r->mopt, r->conf, a->url, &r->token, e)) < 0)

@@ -186,6 +186,11 @@ def run_case(name, update):
             f.write(f"[moodle]\nurl = {emu.url}\n")
             f.write(spec.get("config", ""))
         env = dict(os.environ, MOODLE_TOKEN=TOKEN, NO_COLOR="1")
+        # the emulator's clock, when the case fixes it, is ims2moodle's too
+        now = (json.load(open(state)).get("settings", {}).get("now")
+               if os.path.exists(state) else None)
+        if now:
+            env["IMS2MOODLE_NOW"] = str(now)
         env.pop("MOODLE_TOKEN_FILE", None)
         env.pop("MOODLE_URL", None)
         common = ["--config", conf, "--state-dir", os.path.join(work, "state")]
