@@ -270,8 +270,16 @@ void ap_record(applier *ap, plan_action *a)
 	case PA_ADD_ROLE:
 	case PA_REMOVE_ROLE: {
 		role_list *l = roles_of(ap, a->courseid, a->userid);
-		if (!l->ours)
-			break; /* a role added to someone else's enrolment is not ours to track */
+		if (!l->ours) {
+			/* someone else's enrolment: the store remembers only the roles
+			 * ims2moodle gave it, the one thing it may take back */
+			if (a->kind == PA_ADD_ROLE)
+				check(ap, state_put_foreign_role(ap->db, a->courseid, a->userid, a->roleid, &e), &e);
+			else
+				check(ap, state_delete_foreign_role(ap->db, a->courseid, a->userid, a->roleid, &e),
+				      &e);
+			break;
+		}
 		if (a->kind == PA_ADD_ROLE)
 			role_add(ap, l, a->roleid);
 		else

@@ -353,9 +353,39 @@ static void withdraw(planner *pl, const want *w, const state_enrolment *se, cons
 	a->role = roleid ? site_role_name(pl->site, roleid) : NULL;
 }
 
+/* Someone else's enrolment that the file withdraws: only the roles
+ * ims2moodle gave it are taken back (those Moodle still shows, when the
+ * roster was read); the enrolment itself is left as it is. Returns whether
+ * there were such roles. */
+static bool withdraw_foreign_roles(planner *pl, const want *w, const site_enrolment *re,
+				   bool roster_read)
+{
+	const state_foreign_roles *fr = pl->store ? state_foreign_roles_of(pl->store, w->c->courseid,
+									   w->u->userid) : NULL;
+	bool any = false;
+	for (int i = 0; fr && i < fr->nroles; i++)
+		for (int b = 0; b < pl->nroles; b++) {
+			if (pl->role_ids[b] != fr->roleids[i] || !(w->withdrawn & (1u << b)))
+				continue;
+			any = true;
+			if (roster_read && !(re && has_role(re->roleids, re->nroles, fr->roleids[i]))) {
+				pl->p->unchanged++; /* gone already */
+				continue;
+			}
+			plan_action *a = enrol_action(pl, PA_REMOVE_ROLE, w, b,
+						      "ims2moodle gave this role to an enrolment made by hand or "
+						      "by another method; the file withdraws it: the role is taken "
+						      "back, the enrolment is left as it is");
+			a->timestart = a->timeend = 0;
+		}
+	return any;
+}
+
 static void diff_withdrawn(planner *pl, const want *w, const state_enrolment *se,
 			   const site_enrolment *re, bool roster_read)
 {
+	if (!se && !pl->cfg->manage_all && withdraw_foreign_roles(pl, w, re, roster_read))
+		return;
 	if (!se && !(pl->cfg->manage_all && re)) {
 		pl_skip(pl, w->line, "enrolment", w->c->group_id, w->u->person_id,
 			re ? "enrolled by another method or by hand: ims2moodle withdraws only "

@@ -49,6 +49,10 @@ static const char *const migrations[STATE_SCHEMA_VERSION] = {
 	" result TEXT NOT NULL CHECK (result IN ('pending', 'done', 'failed', 'unknown')),"
 	" detail TEXT, at INTEGER NOT NULL);"
 	"CREATE INDEX journal_by_run ON journal (run_id);",
+	/* 1 -> 2: roles given to enrolments ims2moodle did not make */
+	"CREATE TABLE foreign_roles ("
+	" courseid INTEGER NOT NULL, userid INTEGER NOT NULL, roleid INTEGER NOT NULL,"
+	" PRIMARY KEY (courseid, userid, roleid)) WITHOUT ROWID;",
 };
 
 /* ---- errors and statements -------------------------------------------------------- */
@@ -83,6 +87,10 @@ static const char *const stmt_sql[SS_COUNT] = {
 		" roles = ?5, timestart = ?6, timeend = ?7, suspended = ?8, confirmed = ?9,"
 		" last_run = ?10",
 	[SS_DEL_ENROLMENT] = "DELETE FROM enrolments WHERE courseid = ?1 AND userid = ?2",
+	[SS_PUT_FOREIGN_ROLE] = "INSERT OR IGNORE INTO foreign_roles (courseid, userid, roleid)"
+				" VALUES (?1, ?2, ?3)",
+	[SS_DEL_FOREIGN_ROLE] = "DELETE FROM foreign_roles WHERE courseid = ?1 AND userid = ?2"
+				" AND roleid = ?3",
 	[SS_SET_META] = "INSERT INTO meta (key, value) VALUES (?1, ?2)"
 			" ON CONFLICT (key) DO UPDATE SET value = ?2",
 	[SS_DEL_META] = "DELETE FROM meta WHERE key = ?1",

@@ -49,6 +49,16 @@ typedef struct state_enrolment {
 	int64_t last_run;
 } state_enrolment;
 
+/* Roles ims2moodle gave to an enrolment it did not make (by hand, or by
+ * another enrolment method): the only part of that enrolment it may take
+ * back, when the file withdraws those roles. */
+#define STATE_FOREIGN_ROLES_MAX 16
+typedef struct state_foreign_roles {
+	int64_t courseid, userid;
+	int64_t roleids[STATE_FOREIGN_ROLES_MAX];
+	int nroles;
+} state_foreign_roles;
+
 typedef struct state_view {
 	arena mem;
 	strtab strings;
@@ -63,6 +73,7 @@ typedef struct state_view {
 	ptrmap user_by_person;     /* interned person id -> state_user* */
 	ptrmap user_by_id;
 	ptrmap enrolments_by_course; /* (void*)courseid -> the course's enrolments (state_view.c) */
+	ptrmap foreign_roles;      /* (course, user) key -> state_foreign_roles* (state_view.c) */
 	int64_t last_reconcile;    /* Unix time of the last reconcile run, 0 never */
 	const char *last_file_datetime; /* properties/datetime of the last applied file */
 } state_view;
@@ -75,6 +86,8 @@ const state_course *state_course_of_id(const state_view *v, int64_t courseid);
 const state_user *state_user_of_person(const state_view *v, const char *person_id);
 const state_user *state_user_of_id(const state_view *v, int64_t userid);
 const state_enrolment *state_enrolment_of(const state_view *v, int64_t courseid, int64_t userid);
+/* The roles ims2moodle gave to someone else's enrolment, or NULL. */
+const state_foreign_roles *state_foreign_roles_of(const state_view *v, int64_t courseid, int64_t userid);
 /* Calls fn for each enrolment the store holds in a course (courseid 0: in
  * every course), in the order they were added. */
 void state_each_enrolment(const state_view *v, int64_t courseid,
@@ -91,12 +104,15 @@ void state_each_enrolment(const state_view *v, int64_t courseid,
 state_course *state_view_add_course(state_view *v, const state_course *c);
 state_user *state_view_add_user(state_view *v, const state_user *u);
 state_enrolment *state_view_add_enrolment(state_view *v, const state_enrolment *e);
+/* Adds a role to the foreign roles of (course, user); a role held already,
+ * or beyond STATE_FOREIGN_ROLES_MAX, is not added again. */
+void state_view_add_foreign_role(state_view *v, int64_t courseid, int64_t userid, int64_t roleid);
 
 /* ---- the database -------------------------------------------------------- */
 
 /* The schema this program writes; older stores are migrated on open, newer
  * ones refused. */
-#define STATE_SCHEMA_VERSION 1
+#define STATE_SCHEMA_VERSION 2
 /* How long a call waits for another process's write to finish before it
  * fails with -EXIT_TEMPFAIL. */
 #define STATE_BUSY_TIMEOUT_MS 10000
@@ -171,6 +187,11 @@ int state_put_user(state_db *db, const state_user *u, errinfo *e);
 int state_put_enrolment(state_db *db, const state_enrolment *en, errinfo *e);
 /* Removing an enrolment the store does not hold is not an error. */
 int state_delete_enrolment(state_db *db, int64_t courseid, int64_t userid, errinfo *e);
+/* A role ims2moodle gave to an enrolment it did not make, and took back
+ * (removing one the store does not hold is not an error). */
+int state_put_foreign_role(state_db *db, int64_t courseid, int64_t userid, int64_t roleid, errinfo *e);
+int state_delete_foreign_role(state_db *db, int64_t courseid, int64_t userid, int64_t roleid,
+			      errinfo *e);
 /* Sets a meta value (value NULL removes it). Keys used: "site_url" and
  * "schema_version" (the store's own), "last_reconcile" (Unix time as
  * decimal text), "last_file_datetime" (properties/datetime of the last

@@ -11,6 +11,7 @@
 /* The statements prepared once per open store and reused (state.c). */
 enum state_stmt {
 	SS_PUT_COURSE, SS_PUT_USER, SS_PUT_ENROLMENT, SS_DEL_ENROLMENT,
+	SS_PUT_FOREIGN_ROLE, SS_DEL_FOREIGN_ROLE,
 	SS_SET_META, SS_DEL_META, SS_GET_META,
 	SS_RUN_BEGIN, SS_RUN_END, SS_JOURNAL_BEGIN, SS_JOURNAL_END,
 	SS_COUNT

@@ -5,6 +5,7 @@
 #include "config.h"
 #include "state.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,7 @@ state_view *state_view_new(void)
 	ptrmap_init(&v->user_by_person);
 	ptrmap_init(&v->user_by_id);
 	ptrmap_init(&v->enrolments_by_course);
+	ptrmap_init(&v->foreign_roles);
 	return v;
 }
 
@@ -45,6 +47,7 @@ void state_view_free(state_view *v)
 	ptrmap_free(&v->user_by_person);
 	ptrmap_free(&v->user_by_id);
 	ptrmap_free(&v->enrolments_by_course);
+	ptrmap_free(&v->foreign_roles);
 	free(v->courses);
 	free(v->users);
 	free(v->enrolments);
@@ -205,4 +208,31 @@ void state_each_enrolment(const state_view *v, int64_t courseid,
 	const course_enrolments *ce = ptrmap_get(&v->enrolments_by_course, ID_KEY(courseid));
 	for (size_t i = 0; ce && i < ce->n; i++)
 		fn(ctx, ce->list[i]);
+}
+
+/* The key of a (course, user) pair: unique while both ids fit 32 bits. */
+static const void *pair_key(int64_t courseid, int64_t userid)
+{
+	return (const void *)(uintptr_t)((((uint64_t)courseid << 32) | (uint32_t)userid) + 1);
+}
+
+const state_foreign_roles *state_foreign_roles_of(const state_view *v, int64_t courseid, int64_t userid)
+{
+	return v ? ptrmap_get(&v->foreign_roles, pair_key(courseid, userid)) : NULL;
+}
+
+void state_view_add_foreign_role(state_view *v, int64_t courseid, int64_t userid, int64_t roleid)
+{
+	state_foreign_roles *f = ptrmap_get(&v->foreign_roles, pair_key(courseid, userid));
+	if (!f) {
+		f = arena_alloc(&v->mem, sizeof *f);
+		f->courseid = courseid;
+		f->userid = userid;
+		ptrmap_put(&v->foreign_roles, pair_key(courseid, userid), f);
+	}
+	for (int i = 0; i < f->nroles; i++)
+		if (f->roleids[i] == roleid)
+			return;
+	if (f->nroles < STATE_FOREIGN_ROLES_MAX)
+		f->roleids[f->nroles++] = roleid;
 }

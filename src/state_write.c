@@ -117,3 +117,32 @@ int state_delete_enrolment(state_db *s, int64_t courseid, int64_t userid, errinf
 	}
 	return state_step_done(s, st, e, "cannot remove an enrolment");
 }
+
+static int foreign_role(state_db *s, enum state_stmt which, int64_t courseid, int64_t userid,
+			int64_t roleid, errinfo *e, const char *what)
+{
+	if (courseid <= 0)
+		return bad_id(s, e, "course", courseid);
+	if (userid <= 0)
+		return bad_id(s, e, "user", userid);
+	sqlite3_stmt *st = state_stmt(s, which);
+	if (st) {
+		sqlite3_bind_int64(st, 1, courseid);
+		sqlite3_bind_int64(st, 2, userid);
+		sqlite3_bind_int64(st, 3, roleid);
+	}
+	return state_step_done(s, st, e, what);
+}
+
+int state_put_foreign_role(state_db *s, int64_t courseid, int64_t userid, int64_t roleid, errinfo *e)
+{
+	return foreign_role(s, SS_PUT_FOREIGN_ROLE, courseid, userid, roleid, e,
+			    "cannot record a role given to another's enrolment");
+}
+
+int state_delete_foreign_role(state_db *s, int64_t courseid, int64_t userid, int64_t roleid,
+			      errinfo *e)
+{
+	return foreign_role(s, SS_DEL_FOREIGN_ROLE, courseid, userid, roleid, e,
+			    "cannot remove a role given to another's enrolment");
+}

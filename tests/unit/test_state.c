@@ -95,7 +95,7 @@ START_TEST(test_create_with_private_permissions)
 	snprintf(path, sizeof path, "%s/state.sqlite-wal", nested);
 	ck_assert_uint_eq(mode_of(path), 0600);
 	char *version = state_get_meta(db, "schema_version");
-	ck_assert_str_eq(version, "1");
+	ck_assert_str_eq(version, "2");
 	free(version);
 	char *site = state_get_meta(db, "site_url");
 	ck_assert_str_eq(site, SITE);
@@ -156,11 +156,11 @@ START_TEST(test_newer_schema_is_refused_and_untouched)
 	const char *dir = store_dir("newer");
 	state_db *db = open_ok(dir);
 	errinfo e;
-	ck_assert_int_eq(state_set_meta(db, "schema_version", "2", &e), 0);
+	ck_assert_int_eq(state_set_meta(db, "schema_version", "3", &e), 0);
 	state_close(db);
 	ck_assert_int_eq(state_open(dir, SITE, &db, &e), -EXIT_CONFIG);
 	ck_assert_ptr_null(db);
-	ck_assert_msg(strstr(e.msg, "schema version 2") && strstr(e.msg, "(1)"), "message: %s", e.msg);
+	ck_assert_msg(strstr(e.msg, "schema version 3") && strstr(e.msg, "(2)"), "message: %s", e.msg);
 	/* an unreadable version is refused too */
 	raw_sql(dir, "UPDATE meta SET value = '1x' WHERE key = 'schema_version'");
 	ck_assert_int_eq(state_open(dir, SITE, &db, &e), -EXIT_CONFIG);
@@ -168,8 +168,57 @@ START_TEST(test_newer_schema_is_refused_and_untouched)
 	raw_sql(dir, "DELETE FROM meta WHERE key = 'schema_version'");
 	ck_assert_int_eq(state_open(dir, SITE, &db, &e), -EXIT_CONFIG);
 	/* a known version opens again */
-	raw_sql(dir, "INSERT INTO meta VALUES ('schema_version', '1')");
+	raw_sql(dir, "INSERT INTO meta VALUES ('schema_version', '2')");
 	state_close(open_ok(dir));
+}
+END_TEST
+
+START_TEST(test_version_1_is_migrated)
+{
+	/* a store as version 1 left it: no foreign_roles table */
+	const char *dir = store_dir("v1");
+	state_close(open_ok(dir));
+	raw_sql(dir, "DROP TABLE foreign_roles; UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+	state_db *db = open_ok(dir);
+	char *v = state_get_meta(db, "schema_version");
+	ck_assert_str_eq(v, "2");
+	free(v);
+	errinfo e;
+	ck_assert_int_eq(state_put_foreign_role(db, 7, 9, 3, &e), 0);
+	state_close(db);
+}
+END_TEST
+
+START_TEST(test_foreign_roles)
+{
+	const char *dir = store_dir("foreign-roles");
+	state_db *db = open_ok(dir);
+	errinfo e;
+	ck_assert_int_eq(state_put_foreign_role(db, 7, 9, 3, &e), 0);
+	ck_assert_int_eq(state_put_foreign_role(db, 7, 9, 4, &e), 0);
+	ck_assert_int_eq(state_put_foreign_role(db, 7, 9, 3, &e), 0); /* held already */
+	ck_assert_int_eq(state_put_foreign_role(db, 8, 9, 3, &e), 0);
+	ck_assert_int_eq(state_put_foreign_role(db, 0, 9, 3, &e), -EXIT_SOFTWARE);
+	ck_assert_int_eq(state_put_foreign_role(db, 7, -1, 3, &e), -EXIT_SOFTWARE);
+	state_view *v;
+	ck_assert_int_eq(state_load(db, &v, &e), 0);
+	const state_foreign_roles *f = state_foreign_roles_of(v, 7, 9);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->nroles, 2);
+	ck_assert_int_eq(f->roleids[0], 3);
+	ck_assert_int_eq(f->roleids[1], 4);
+	ck_assert_int_eq(state_foreign_roles_of(v, 8, 9)->nroles, 1);
+	ck_assert_ptr_null(state_foreign_roles_of(v, 9, 7));
+	/* they are not enrolments the store holds */
+	ck_assert_ptr_null(state_enrolment_of(v, 7, 9));
+	state_view_free(v);
+	ck_assert_int_eq(state_delete_foreign_role(db, 7, 9, 3, &e), 0);
+	ck_assert_int_eq(state_delete_foreign_role(db, 7, 9, 5, &e), 0); /* not held: no error */
+	ck_assert_int_eq(state_load(db, &v, &e), 0);
+	f = state_foreign_roles_of(v, 7, 9);
+	ck_assert(f && f->nroles == 1 && f->roleids[0] == 4);
+	state_view_free(v);
+	state_close(db);
 }
 END_TEST
 
@@ -249,7 +298,7 @@ START_TEST(test_first_opens_race)
 	errinfo e;
 	ck_assert_int_eq(state_open(dir, NULL, &db, &e), 0);
 	char *v = state_get_meta(db, "schema_version");
-	ck_assert_str_eq(v, "1");
+	ck_assert_str_eq(v, "2");
 	free(v);
 	state_close(db);
 }
@@ -1021,6 +1070,8 @@ int main(void)
 	tcase_add_test(tc, test_newer_schema_is_refused_and_untouched);
 	tcase_add_test(tc, test_foreign_files_are_refused);
 	tcase_add_test(tc, test_first_opens_race);
+	tcase_add_test(tc, test_version_1_is_migrated);
+	tcase_add_test(tc, test_foreign_roles);
 	tcase_add_test(tc, test_round_trip_of_every_field);
 	tcase_add_test(tc, test_updates_overwrite);
 	tcase_add_test(tc, test_delete_and_bad_writes);
