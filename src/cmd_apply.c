@@ -9,6 +9,7 @@
 #include "log.h"
 #include "report.h"
 #include "run.h"
+#include "ptrmap.h"
 
 #include <getopt.h>
 #include <inttypes.h>
@@ -66,6 +67,64 @@ static bool all_done(const plan *p)
 	return true;
 }
 
+/* The key of a (course, user) pair in a ptrmap. */
+static const void *pair_key(int64_t courseid, int64_t userid)
+{
+	return (const void *)(uintptr_t)((((uint64_t)courseid << 32) | (uint32_t)userid) + 1);
+}
+
+/* After a reconcile: the enrolments of the courses read that ims2moodle did
+ * not make (the store held them not, and this run did not take them on),
+ * so that diff mode leaves them alone without reading those courses. */
+static int record_foreign_enrolments(run *r, errinfo *e)
+{
+	ptrmap taken;
+	ptrmap_init(&taken);
+	for (size_t i = 0; i < r->plan->nactions; i++) {
+		const plan_action *a = &r->plan->actions[i];
+		bool owns = a->kind == PA_ENROL || a->kind == PA_REACTIVATE ||
+			    a->kind == PA_UPDATE_ENROLMENT || a->kind == PA_SUSPEND;
+		if (owns && a->result == AR_DONE)
+			ptrmap_put(&taken, pair_key(a->courseid, a->userid), (void *)1);
+	}
+	state_foreign *list = NULL;
+	size_t cap = 0;
+	int rc = state_begin(r->db, e);
+	const void *k;
+	void *v;
+	for (size_t it = 0; rc == 0 && ptrmap_next(&r->site->roster_by_course, &it, &k, &v);) {
+		const site_roster *ro = v;
+		size_t n = 0;
+		for (size_t j = 0; j < ro->n; j++) {
+			const site_enrolment *en = ro->items[j];
+			if (state_enrolment_of(r->store, ro->courseid, en->userid) ||
+			    ptrmap_get(&taken, pair_key(ro->courseid, en->userid)))
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				list = xrealloc(list, cap * sizeof *list);
+			}
+			state_foreign *f = &list[n++];
+			memset(f, 0, sizeof *f);
+			f->courseid = ro->courseid;
+			f->userid = en->userid;
+			f->active = en->active;
+			for (int q = 0; q < en->nroles && q < STATE_FOREIGN_ROLES_MAX; q++)
+				f->roleids[f->nroles++] = en->roleids[q];
+		}
+		rc = state_replace_foreign_enrolments(r->db, ro->courseid, list, n, e);
+	}
+	if (rc == 0) {
+		rc = state_commit(r->db, e);
+	} else {
+		errinfo ignored;
+		state_rollback(r->db, &ignored);
+	}
+	free(list);
+	ptrmap_free(&taken);
+	return rc;
+}
+
 static int record_run_end(run *r, int64_t run_id, const char *status, errinfo *e)
 {
 	char *sum = summary_json(r->plan);
@@ -75,6 +134,8 @@ static int record_run_end(run *r, int64_t run_id, const char *status, errinfo *e
 	if (rc == 0 && r->read == READ_RECONCILE) {
 		snprintf(now, sizeof now, "%lld", (long long)r->now);
 		rc = state_set_meta(r->db, "last_reconcile", now, e);
+		if (rc == 0)
+			rc = record_foreign_enrolments(r, e);
 	}
 	/* the file's date orders later files (§8 #27): only once it is all in */
 	const char *dt = r->plan->file_datetime;

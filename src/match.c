@@ -257,9 +257,8 @@ static int read_rosters(moodle_client *c, const ims_model *m, const refs *r, con
 			grouped[ng++] = sc->id;
 		}
 		/* diff mode reads only the courses the store knows nothing of, and
-		 * those where the file names an enrolment the store does not hold
-		 * (or whose last change was not confirmed): Moodle may have one made
-		 * by hand, which must not be overwritten */
+		 * those where the file names an enrolment whose last change was
+		 * not confirmed */
 		if (read == READ_DIFF && store && state_course_of_id(store, sc->id) &&
 		    !ptrmap_get(&r->unsure_courses, r->groups.v[i]))
 			continue;
@@ -284,8 +283,11 @@ static int64_t userid_of(const state_view *store, const site_snapshot *s, const 
 	return mm && !mm->next ? ((const site_user *)mm->item)->id : 0;
 }
 
-/* Diff mode: the groups where the file names an enrolment the store does
- * not hold, or holds unconfirmed (read_rosters reads their courses). */
+/* Diff mode: the groups where the file names an enrolment whose last change
+ * the store holds unconfirmed (read_rosters reads their courses). An
+ * enrolment the store holds neither as ims2moodle's nor as someone else's
+ * (seen at the last reconcile) is taken to be absent, as diff mode trusts
+ * the store; the next reconcile finds any made by hand since. */
 static void find_unsure_courses(const ims_model *m, const settings *cfg, const state_view *store,
 				const site_snapshot *s, refs *r)
 {
@@ -300,7 +302,7 @@ static void find_unsure_courses(const ims_model *m, const settings *cfg, const s
 			const char *canon = ims_canonical(m, mb->id);
 			int64_t userid = userid_of(store, s, canon ? canon : mb->id);
 			const state_enrolment *se = userid ? state_enrolment_of(store, courseid, userid) : NULL;
-			if (!se || !se->confirmed) {
+			if (se && !se->confirmed) {
 				ptrmap_put(&r->unsure_courses, ms->id, (void *)1);
 				break;
 			}

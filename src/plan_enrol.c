@@ -300,7 +300,10 @@ static void diff_active(planner *pl, const want *w, const state_enrolment *se,
 		int64_t id = pl->role_ids[b];
 		bool in_store = se && has_role(se->roleids, se->nroles, id);
 		bool in_moodle = re && has_role(re->roleids, re->nroles, id);
-		if ((roster_read && !in_moodle) || (!roster_read && !in_store)) {
+		/* what Moodle has, when known (the roster, or someone else's
+		 * enrolment as the store remembers it), else what the store holds */
+		bool moodle_known = roster_read || re;
+		if ((moodle_known && !in_moodle) || (!moodle_known && !in_store)) {
 			if (in_store)
 				pl->p->drift++;
 			enrol_action(pl, PA_ADD_ROLE, w, b,
@@ -360,15 +363,15 @@ static void withdraw(planner *pl, const want *w, const state_enrolment *se, cons
 static bool withdraw_foreign_roles(planner *pl, const want *w, const site_enrolment *re,
 				   bool roster_read)
 {
-	const state_foreign_roles *fr = pl->store ? state_foreign_roles_of(pl->store, w->c->courseid,
-									   w->u->userid) : NULL;
+	const state_foreign *fr = pl->store ? state_foreign_of(pl->store, w->c->courseid, w->u->userid)
+					    : NULL;
 	bool any = false;
-	for (int i = 0; fr && i < fr->nroles; i++)
+	for (int i = 0; fr && i < fr->ngiven; i++)
 		for (int b = 0; b < pl->nroles; b++) {
-			if (pl->role_ids[b] != fr->roleids[i] || !(w->withdrawn & (1u << b)))
+			if (pl->role_ids[b] != fr->given[i] || !(w->withdrawn & (1u << b)))
 				continue;
 			any = true;
-			if (roster_read && !(re && has_role(re->roleids, re->nroles, fr->roleids[i]))) {
+			if (roster_read && !(re && has_role(re->roleids, re->nroles, fr->given[i]))) {
 				pl->p->unchanged++; /* gone already */
 				continue;
 			}
@@ -458,6 +461,26 @@ static void course_group(planner *pl, const want *w, const state_enrolment *se,
 	o->groupid = g ? g->id : 0;
 }
 
+/* Diff mode, the course not read: someone else's enrolment as the last
+ * reconcile saw it, with the roles ims2moodle has given it since, so that
+ * it is left alone as a reconcile would; NULL when the store knows none. */
+static const site_enrolment *foreign_from_store(planner *pl, int64_t courseid, int64_t userid)
+{
+	const state_foreign *f = pl->store ? state_foreign_of(pl->store, courseid, userid) : NULL;
+	if (!f || !f->seen)
+		return NULL;
+	site_enrolment *re = arena_alloc(&pl->work, sizeof *re);
+	re->userid = userid;
+	re->active = f->active;
+	re->roleids = arena_alloc(&pl->work, (size_t)(f->nroles + f->ngiven + 1) * sizeof *re->roleids);
+	for (int i = 0; i < f->nroles; i++)
+		re->roleids[re->nroles++] = f->roleids[i];
+	for (int i = 0; i < f->ngiven; i++)
+		if (!has_role(re->roleids, re->nroles, f->given[i]))
+			re->roleids[re->nroles++] = f->given[i];
+	return re;
+}
+
 static void diff_want(planner *pl, const want *w, ptrmap *seen)
 {
 	const cref *c = w->c;
@@ -473,6 +496,8 @@ static void diff_want(planner *pl, const want *w, ptrmap *seen)
 		se = pl->store ? state_enrolment_of(pl->store, c->courseid, u->userid) : NULL;
 		roster = site_roster_of(pl->site, c->courseid);
 		re = site_roster_find(roster, u->userid);
+		if (!roster && !se)
+			re = foreign_from_store(pl, c->courseid, u->userid);
 		uintptr_t key = ((uintptr_t)c->courseid << 32 ^ (uintptr_t)u->userid) + 1;
 		ptrmap_put(seen, (void *)key, (void *)1);
 	}

@@ -49,10 +49,14 @@ static const char *const migrations[STATE_SCHEMA_VERSION] = {
 	" result TEXT NOT NULL CHECK (result IN ('pending', 'done', 'failed', 'unknown')),"
 	" detail TEXT, at INTEGER NOT NULL);"
 	"CREATE INDEX journal_by_run ON journal (run_id);",
-	/* 1 -> 2: roles given to enrolments ims2moodle did not make */
+	/* 1 -> 2: enrolments ims2moodle did not make, as the last reconcile saw
+	 * them, and the roles it gave them */
 	"CREATE TABLE foreign_roles ("
 	" courseid INTEGER NOT NULL, userid INTEGER NOT NULL, roleid INTEGER NOT NULL,"
-	" PRIMARY KEY (courseid, userid, roleid)) WITHOUT ROWID;",
+	" PRIMARY KEY (courseid, userid, roleid)) WITHOUT ROWID;"
+	"CREATE TABLE foreign_enrolments ("
+	" courseid INTEGER NOT NULL, userid INTEGER NOT NULL, active INTEGER NOT NULL,"
+	" roles TEXT NOT NULL DEFAULT '', PRIMARY KEY (courseid, userid)) WITHOUT ROWID;",
 };
 
 /* ---- errors and statements -------------------------------------------------------- */
@@ -91,6 +95,9 @@ static const char *const stmt_sql[SS_COUNT] = {
 				" VALUES (?1, ?2, ?3)",
 	[SS_DEL_FOREIGN_ROLE] = "DELETE FROM foreign_roles WHERE courseid = ?1 AND userid = ?2"
 				" AND roleid = ?3",
+	[SS_DEL_FOREIGN_ENROLMENTS] = "DELETE FROM foreign_enrolments WHERE courseid = ?1",
+	[SS_PUT_FOREIGN_ENROLMENT] = "INSERT OR REPLACE INTO foreign_enrolments (courseid, userid,"
+				     " active, roles) VALUES (?1, ?2, ?3, ?4)",
 	[SS_SET_META] = "INSERT INTO meta (key, value) VALUES (?1, ?2)"
 			" ON CONFLICT (key) DO UPDATE SET value = ?2",
 	[SS_DEL_META] = "DELETE FROM meta WHERE key = ?1",

@@ -49,15 +49,21 @@ typedef struct state_enrolment {
 	int64_t last_run;
 } state_enrolment;
 
-/* Roles ims2moodle gave to an enrolment it did not make (by hand, or by
- * another enrolment method): the only part of that enrolment it may take
- * back, when the file withdraws those roles. */
+/* What the store knows of an enrolment ims2moodle did not make (by hand,
+ * or by another enrolment method): whether Moodle showed it at the last
+ * reconcile, and with which roles (so that diff mode leaves it alone
+ * without reading the course), and the roles ims2moodle gave it (the only
+ * part of it ims2moodle may take back, when the file withdraws them). */
 #define STATE_FOREIGN_ROLES_MAX 16
-typedef struct state_foreign_roles {
+typedef struct state_foreign {
 	int64_t courseid, userid;
-	int64_t roleids[STATE_FOREIGN_ROLES_MAX];
+	bool seen;                 /* Moodle showed it at the last reconcile ... */
+	bool active;               /* ... active (not suspended, within its dates) */
+	int64_t roleids[STATE_FOREIGN_ROLES_MAX];  /* its course roles then */
 	int nroles;
-} state_foreign_roles;
+	int64_t given[STATE_FOREIGN_ROLES_MAX];    /* roles ims2moodle gave it */
+	int ngiven;
+} state_foreign;
 
 typedef struct state_view {
 	arena mem;
@@ -73,7 +79,7 @@ typedef struct state_view {
 	ptrmap user_by_person;     /* interned person id -> state_user* */
 	ptrmap user_by_id;
 	ptrmap enrolments_by_course; /* (void*)courseid -> the course's enrolments (state_view.c) */
-	ptrmap foreign_roles;      /* (course, user) key -> state_foreign_roles* (state_view.c) */
+	ptrmap foreign;            /* (course, user) key -> state_foreign* (state_view.c) */
 	int64_t last_reconcile;    /* Unix time of the last reconcile run, 0 never */
 	const char *last_file_datetime; /* properties/datetime of the last applied file */
 } state_view;
@@ -86,8 +92,8 @@ const state_course *state_course_of_id(const state_view *v, int64_t courseid);
 const state_user *state_user_of_person(const state_view *v, const char *person_id);
 const state_user *state_user_of_id(const state_view *v, int64_t userid);
 const state_enrolment *state_enrolment_of(const state_view *v, int64_t courseid, int64_t userid);
-/* The roles ims2moodle gave to someone else's enrolment, or NULL. */
-const state_foreign_roles *state_foreign_roles_of(const state_view *v, int64_t courseid, int64_t userid);
+/* What the store knows of someone else's enrolment, or NULL. */
+const state_foreign *state_foreign_of(const state_view *v, int64_t courseid, int64_t userid);
 /* Calls fn for each enrolment the store holds in a course (courseid 0: in
  * every course), in the order they were added. */
 void state_each_enrolment(const state_view *v, int64_t courseid,
@@ -104,9 +110,13 @@ void state_each_enrolment(const state_view *v, int64_t courseid,
 state_course *state_view_add_course(state_view *v, const state_course *c);
 state_user *state_view_add_user(state_view *v, const state_user *u);
 state_enrolment *state_view_add_enrolment(state_view *v, const state_enrolment *e);
-/* Adds a role to the foreign roles of (course, user); a role held already,
- * or beyond STATE_FOREIGN_ROLES_MAX, is not added again. */
+/* Records a role ims2moodle gave to someone else's enrolment; a role held
+ * already, or beyond STATE_FOREIGN_ROLES_MAX, is not added again. */
 void state_view_add_foreign_role(state_view *v, int64_t courseid, int64_t userid, int64_t roleid);
+/* Records someone else's enrolment as the last reconcile saw it (roles
+ * beyond STATE_FOREIGN_ROLES_MAX are dropped). */
+void state_view_add_foreign_enrolment(state_view *v, int64_t courseid, int64_t userid, bool active,
+				      const int64_t *roleids, int nroles);
 
 /* ---- the database -------------------------------------------------------- */
 
@@ -192,6 +202,11 @@ int state_delete_enrolment(state_db *db, int64_t courseid, int64_t userid, errin
 int state_put_foreign_role(state_db *db, int64_t courseid, int64_t userid, int64_t roleid, errinfo *e);
 int state_delete_foreign_role(state_db *db, int64_t courseid, int64_t userid, int64_t roleid,
 			      errinfo *e);
+/* Replaces what the store knows of other enrolments in a course with the n
+ * of list (their courseid, userid, active, roleids and nroles), as a
+ * reconcile read them. */
+int state_replace_foreign_enrolments(state_db *db, int64_t courseid, const state_foreign *list, size_t n,
+				     errinfo *e);
 /* Sets a meta value (value NULL removes it). Keys used: "site_url" and
  * "schema_version" (the store's own), "last_reconcile" (Unix time as
  * decimal text), "last_file_datetime" (properties/datetime of the last

@@ -131,6 +131,23 @@ static int load_foreign_roles(state_db *s, state_view *v, errinfo *e)
 	return finish(s, st, rc, e);
 }
 
+static int load_foreign_enrolments(state_db *s, state_view *v, errinfo *e)
+{
+	sqlite3_stmt *st;
+	int64_t roles[STATE_FOREIGN_ROLES_MAX];
+	int rc = prepare(s, "SELECT courseid, userid, active, roles FROM foreign_enrolments"
+			 " ORDER BY courseid, userid", &st, e);
+	if (rc < 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int n = state_roles_decode(col_text(st, 3), roles, STATE_FOREIGN_ROLES_MAX);
+		state_view_add_foreign_enrolment(v, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+						 sqlite3_column_int(st, 2) != 0, roles,
+						 n < 0 ? 0 : n > STATE_FOREIGN_ROLES_MAX ? STATE_FOREIGN_ROLES_MAX : n);
+	}
+	return finish(s, st, rc, e);
+}
+
 static void load_meta(state_db *s, state_view *v)
 {
 	char *last = state_get_meta(s, "last_reconcile");
@@ -149,7 +166,8 @@ int state_load(state_db *s, state_view **out, errinfo *e)
 	int rc = own_tx ? state_exec(s, "BEGIN", e, "cannot read") : 0;
 
 	if (rc == 0 && (rc = load_courses(s, v, e)) == 0 && (rc = load_users(s, v, e)) == 0 &&
-	    (rc = load_enrolments(s, v, e)) == 0 && (rc = load_foreign_roles(s, v, e)) == 0)
+	    (rc = load_enrolments(s, v, e)) == 0 && (rc = load_foreign_roles(s, v, e)) == 0 &&
+	    (rc = load_foreign_enrolments(s, v, e)) == 0)
 		load_meta(s, v);
 	if (own_tx)
 		sqlite3_exec(s->db, rc == 0 ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);

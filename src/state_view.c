@@ -28,7 +28,7 @@ state_view *state_view_new(void)
 	ptrmap_init(&v->user_by_person);
 	ptrmap_init(&v->user_by_id);
 	ptrmap_init(&v->enrolments_by_course);
-	ptrmap_init(&v->foreign_roles);
+	ptrmap_init(&v->foreign);
 	return v;
 }
 
@@ -47,7 +47,7 @@ void state_view_free(state_view *v)
 	ptrmap_free(&v->user_by_person);
 	ptrmap_free(&v->user_by_id);
 	ptrmap_free(&v->enrolments_by_course);
-	ptrmap_free(&v->foreign_roles);
+	ptrmap_free(&v->foreign);
 	free(v->courses);
 	free(v->users);
 	free(v->enrolments);
@@ -216,23 +216,40 @@ static const void *pair_key(int64_t courseid, int64_t userid)
 	return (const void *)(uintptr_t)((((uint64_t)courseid << 32) | (uint32_t)userid) + 1);
 }
 
-const state_foreign_roles *state_foreign_roles_of(const state_view *v, int64_t courseid, int64_t userid)
+const state_foreign *state_foreign_of(const state_view *v, int64_t courseid, int64_t userid)
 {
-	return v ? ptrmap_get(&v->foreign_roles, pair_key(courseid, userid)) : NULL;
+	return v ? ptrmap_get(&v->foreign, pair_key(courseid, userid)) : NULL;
 }
 
-void state_view_add_foreign_role(state_view *v, int64_t courseid, int64_t userid, int64_t roleid)
+static state_foreign *foreign_of(state_view *v, int64_t courseid, int64_t userid)
 {
-	state_foreign_roles *f = ptrmap_get(&v->foreign_roles, pair_key(courseid, userid));
+	state_foreign *f = ptrmap_get(&v->foreign, pair_key(courseid, userid));
 	if (!f) {
 		f = arena_alloc(&v->mem, sizeof *f);
 		f->courseid = courseid;
 		f->userid = userid;
-		ptrmap_put(&v->foreign_roles, pair_key(courseid, userid), f);
+		ptrmap_put(&v->foreign, pair_key(courseid, userid), f);
 	}
-	for (int i = 0; i < f->nroles; i++)
-		if (f->roleids[i] == roleid)
+	return f;
+}
+
+void state_view_add_foreign_role(state_view *v, int64_t courseid, int64_t userid, int64_t roleid)
+{
+	state_foreign *f = foreign_of(v, courseid, userid);
+	for (int i = 0; i < f->ngiven; i++)
+		if (f->given[i] == roleid)
 			return;
-	if (f->nroles < STATE_FOREIGN_ROLES_MAX)
-		f->roleids[f->nroles++] = roleid;
+	if (f->ngiven < STATE_FOREIGN_ROLES_MAX)
+		f->given[f->ngiven++] = roleid;
+}
+
+void state_view_add_foreign_enrolment(state_view *v, int64_t courseid, int64_t userid, bool active,
+				      const int64_t *roleids, int nroles)
+{
+	state_foreign *f = foreign_of(v, courseid, userid);
+	f->seen = true;
+	f->active = active;
+	f->nroles = nroles < STATE_FOREIGN_ROLES_MAX ? nroles : STATE_FOREIGN_ROLES_MAX;
+	if (f->nroles)
+		memcpy(f->roleids, roleids, (size_t)f->nroles * sizeof *roleids);
 }

@@ -146,3 +146,29 @@ int state_delete_foreign_role(state_db *s, int64_t courseid, int64_t userid, int
 	return foreign_role(s, SS_DEL_FOREIGN_ROLE, courseid, userid, roleid, e,
 			    "cannot remove a role given to another's enrolment");
 }
+
+int state_replace_foreign_enrolments(state_db *s, int64_t courseid, const state_foreign *list, size_t n,
+				     errinfo *e)
+{
+	if (courseid <= 0)
+		return bad_id(s, e, "course", courseid);
+	sqlite3_stmt *st = state_stmt(s, SS_DEL_FOREIGN_ENROLMENTS);
+	if (st)
+		sqlite3_bind_int64(st, 1, courseid);
+	int rc = state_step_done(s, st, e, "cannot replace the other enrolments of a course");
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (list[i].userid <= 0)
+			return bad_id(s, e, "user", list[i].userid);
+		char *roles = state_roles_encode(list[i].roleids, list[i].nroles);
+		st = state_stmt(s, SS_PUT_FOREIGN_ENROLMENT);
+		if (st) {
+			sqlite3_bind_int64(st, 1, courseid);
+			sqlite3_bind_int64(st, 2, list[i].userid);
+			sqlite3_bind_int(st, 3, list[i].active);
+			state_bind_text(st, 4, roles);
+		}
+		rc = state_step_done(s, st, e, "cannot record another's enrolment");
+		free(roles);
+	}
+	return rc;
+}

@@ -175,10 +175,11 @@ END_TEST
 
 START_TEST(test_version_1_is_migrated)
 {
-	/* a store as version 1 left it: no foreign_roles table */
+	/* a store as version 1 left it: no foreign_roles nor foreign_enrolments */
 	const char *dir = store_dir("v1");
 	state_close(open_ok(dir));
-	raw_sql(dir, "DROP TABLE foreign_roles; UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+	raw_sql(dir, "DROP TABLE foreign_roles; DROP TABLE foreign_enrolments;"
+		     " UPDATE meta SET value = '1' WHERE key = 'schema_version'");
 	state_db *db = open_ok(dir);
 	char *v = state_get_meta(db, "schema_version");
 	ck_assert_str_eq(v, "2");
@@ -202,22 +203,57 @@ START_TEST(test_foreign_roles)
 	ck_assert_int_eq(state_put_foreign_role(db, 7, -1, 3, &e), -EXIT_SOFTWARE);
 	state_view *v;
 	ck_assert_int_eq(state_load(db, &v, &e), 0);
-	const state_foreign_roles *f = state_foreign_roles_of(v, 7, 9);
+	const state_foreign *f = state_foreign_of(v, 7, 9);
 	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->nroles, 2);
-	ck_assert_int_eq(f->roleids[0], 3);
-	ck_assert_int_eq(f->roleids[1], 4);
-	ck_assert_int_eq(state_foreign_roles_of(v, 8, 9)->nroles, 1);
-	ck_assert_ptr_null(state_foreign_roles_of(v, 9, 7));
-	/* they are not enrolments the store holds */
+	ck_assert(!f->seen);
+	ck_assert_int_eq(f->ngiven, 2);
+	ck_assert_int_eq(f->given[0], 3);
+	ck_assert_int_eq(f->given[1], 4);
+	ck_assert_int_eq(state_foreign_of(v, 8, 9)->ngiven, 1);
+	ck_assert_ptr_null(state_foreign_of(v, 9, 7));
+	/* they are not enrolments the store holds as ims2moodle's */
 	ck_assert_ptr_null(state_enrolment_of(v, 7, 9));
 	state_view_free(v);
 	ck_assert_int_eq(state_delete_foreign_role(db, 7, 9, 3, &e), 0);
 	ck_assert_int_eq(state_delete_foreign_role(db, 7, 9, 5, &e), 0); /* not held: no error */
 	ck_assert_int_eq(state_load(db, &v, &e), 0);
-	f = state_foreign_roles_of(v, 7, 9);
-	ck_assert(f && f->nroles == 1 && f->roleids[0] == 4);
+	f = state_foreign_of(v, 7, 9);
+	ck_assert(f && f->ngiven == 1 && f->given[0] == 4);
 	state_view_free(v);
+	state_close(db);
+}
+END_TEST
+
+START_TEST(test_foreign_enrolments)
+{
+	const char *dir = store_dir("foreign-enrolments");
+	state_db *db = open_ok(dir);
+	errinfo e;
+	state_foreign list[3] = { { .userid = 20, .active = true, .roleids = { 5 }, .nroles = 1 },
+				  { .userid = 21, .active = false, .roleids = { 5, 3 }, .nroles = 2 },
+				  { .userid = 22, .active = true } };
+	ck_assert_int_eq(state_replace_foreign_enrolments(db, 7, list, 3, &e), 0);
+	ck_assert_int_eq(state_replace_foreign_enrolments(db, 8, list, 1, &e), 0);
+	ck_assert_int_eq(state_put_foreign_role(db, 7, 21, 4, &e), 0);
+	state_view *v;
+	ck_assert_int_eq(state_load(db, &v, &e), 0);
+	const state_foreign *f = state_foreign_of(v, 7, 21);
+	ck_assert(f && f->seen && !f->active && f->nroles == 2 && f->roleids[0] == 5 && f->roleids[1] == 3);
+	ck_assert(f->ngiven == 1 && f->given[0] == 4);
+	f = state_foreign_of(v, 7, 22);
+	ck_assert(f && f->seen && f->active && f->nroles == 0);
+	ck_assert(state_foreign_of(v, 8, 20) && !state_foreign_of(v, 8, 21));
+	state_view_free(v);
+	/* a later reconcile replaces what a course had: 20 and 22 gone, 21 active now */
+	list[1].active = true;
+	ck_assert_int_eq(state_replace_foreign_enrolments(db, 7, &list[1], 1, &e), 0);
+	ck_assert_int_eq(state_load(db, &v, &e), 0);
+	ck_assert_ptr_null(state_foreign_of(v, 7, 20));
+	ck_assert_ptr_null(state_foreign_of(v, 7, 22));
+	ck_assert(state_foreign_of(v, 7, 21)->active && state_foreign_of(v, 7, 21)->ngiven == 1);
+	ck_assert_ptr_nonnull(state_foreign_of(v, 8, 20)); /* other courses keep theirs */
+	state_view_free(v);
+	ck_assert_int_eq(state_replace_foreign_enrolments(db, 0, list, 1, &e), -EXIT_SOFTWARE);
 	state_close(db);
 }
 END_TEST
@@ -1072,6 +1108,7 @@ int main(void)
 	tcase_add_test(tc, test_first_opens_race);
 	tcase_add_test(tc, test_version_1_is_migrated);
 	tcase_add_test(tc, test_foreign_roles);
+	tcase_add_test(tc, test_foreign_enrolments);
 	tcase_add_test(tc, test_round_trip_of_every_field);
 	tcase_add_test(tc, test_updates_overwrite);
 	tcase_add_test(tc, test_delete_and_bad_writes);
