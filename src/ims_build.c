@@ -123,6 +123,8 @@ struct ims_builder {
 	frame *stack;
 	int depth;              /* frames in use; stack[0] is S_DOC */
 	bool root_seen;
+	bool fragment;          /* the root is a record (--accept-fragment): its
+	                         * <enterprise> frame is synthetic */
 	bool seen_membership;
 
 	/* records being built */
@@ -766,6 +768,7 @@ int ims_build_start(ims_builder *b, const char *local, int name, bool exact, boo
 			nx = TO(S_ENTERPRISE);
 		} else if (record && b->opt->accept_fragment) {
 			/* An LMB message: one record without <enterprise> (§8 #77). */
+			b->fragment = true;
 			b->depth++;
 			b->stack[b->depth] = (frame){ S_ENTERPRISE, F_NONE, N_ENTERPRISE, "enterprise" };
 			parent = &b->stack[b->depth];
@@ -1261,6 +1264,9 @@ int ims_build_end(ims_builder *b, errinfo *e)
 		b->rel = NULL;
 		break;
 	}
+	/* a fragment's record closed: so is its synthetic <enterprise> */
+	if (b->fragment && b->depth == 1)
+		b->depth = 0;
 	return 0;
 }
 

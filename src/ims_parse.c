@@ -142,6 +142,20 @@ static void on_schema_error(void *user, xmlErrorPtr err)
 
 /* Gives the schema validator the current line (streaming validation has no
  * node to take it from). */
+/* Keeps the first message of a failure to load the schema (libxml2 would
+ * print them all on standard error). */
+static void on_schema_load_error(void *user, xmlErrorPtr err)
+{
+	strbuf *why = user;
+	if (why->len || !err || !err->message)
+		return;
+	const char *m = err->message;
+	size_t n = strlen(m);
+	while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+		n--;
+	sb_add(why, m, n);
+}
+
 static int schema_locator(void *user, const char **file, unsigned long *line)
 {
 	parser *p = user;
@@ -400,12 +414,22 @@ static int run(parser *p, chunk_source next_chunk, void *src, errinfo *e)
 	init_handler(&h);
 	if (p->opt->strict) {
 		const char *xsd = p->opt->schema_path;
+		strbuf why = STRBUF_INIT;
+		/* libxml2's I/O layer reports through the global handler */
+		xmlSetStructuredErrorFunc(&why, on_schema_load_error);
 		sctxt = xmlSchemaNewParserCtxt(xsd);
+		if (sctxt)
+			xmlSchemaSetParserStructuredErrors(sctxt, on_schema_load_error, &why);
 		schema = sctxt ? xmlSchemaParse(sctxt) : NULL;
+		xmlSetStructuredErrorFunc(NULL, NULL);
 		if (!schema) {
-			rc = err_set(e, -EXIT_CONFIG, "cannot load the XML Schema %s", xsd);
+			rc = err_set(e, -EXIT_CONFIG, "cannot load the XML Schema %s%s%s (--schema FILE or "
+				     "IMS2MOODLE_SCHEMA names another)", xsd, why.len ? ": " : "",
+				     why.len ? why.buf : "");
+			sb_free(&why);
 			goto out;
 		}
+		sb_free(&why);
 		vctxt = xmlSchemaNewValidCtxt(schema);
 		xmlSchemaSetValidStructuredErrors(vctxt, on_schema_error, p);
 		plug = xmlSchemaSAXPlug(vctxt, &hp, &user);
@@ -521,7 +545,9 @@ static int parse_with(ims_model *m, const char *name, chunk_source next_chunk, v
 	ims_repairer_free(p.repair);
 	ims_builder_free(p.b);
 	sb_free(&p.err);
-	if (rc == 0)
+	/* a file read in full is counted, also when --strict found deviations
+	 * from the schema (check reports both) */
+	if (rc == 0 || (!p.failed && p.schema_error_count))
 		ims_model_count(m);
 	return rc;
 }
