@@ -250,6 +250,11 @@ static void start(moodle_client *c, moodle_request *r)
 	curl_easy_setopt(h, CURLOPT_POST, 1L);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDS, sb_str(&r->form.body));
 	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)r->form.body.len);
+	/* A write goes on a connection of its own: on a kept-alive connection
+	 * that the server closes before answering, libcurl sends the request
+	 * again by itself, and a write that had committed (reference §1.9)
+	 * would be made twice. Reads may reuse connections. */
+	curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, r->write ? 1L : 0L);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(h, CURLOPT_PRIVATE, r);
