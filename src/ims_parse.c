@@ -300,13 +300,13 @@ static const char *hint_for(parser *p)
 	case XML_ERR_NAME_REQUIRED:
 	case XML_ERR_ENTITYREF_SEMICOL_MISSING:
 		return "a bare '&' is not XML: the exporter should write it as '&amp;'. If it "
-		       "cannot, read such files with --repair ampersand (configuration: repair = "
+		       "cannot, read such files with --repair ampersand (configuration: [files] repair = "
 		       "ampersand), which reads a '&' that starts no reference as a literal '&' and "
 		       "lists every repair in the reports";
 	case XML_ERR_RESERVED_XML_NAME:
 		return "there is text or whitespace before '<?xml': the XML declaration must be the "
 		       "very first thing in the file. If the exporter cannot be fixed, read such files "
-		       "with --repair leading-space (configuration: repair = leading-space)";
+		       "with --repair leading-space (configuration: [files] repair = leading-space)";
 	case XML_ERR_UNDECLARED_ENTITY:
 	case XML_WAR_UNDECLARED_ENTITY:
 		return "HTML entities such as &nbsp; or &eacute; are not XML: the exporter should "
@@ -344,7 +344,11 @@ static void build_error(parser *p, errinfo *e)
 	const char *hint = hint_for(p);
 	char excerpt[200];
 
-	sb_addf(&sb, "%s:%d:%d: %s", p->name, p->err_line, p->err_col, sb_str(&p->err));
+	/* libxml2's words for the commonest defect say little to a registrar */
+	bool bare_amp = p->err_code == XML_ERR_NAME_REQUIRED || p->err_code == XML_ERR_ENTITYREF_SEMICOL_MISSING;
+	sb_addf(&sb, "%s:%d:%d: %s%s%s", p->name, p->err_line, p->err_col,
+		bare_amp ? "an '&' that starts no character or entity reference (libxml2: " : "",
+		sb_str(&p->err), bare_amp ? ")" : "");
 	if (ims_excerpt_around(&p->excerpt, p->err_line, p->err_col, excerpt, sizeof excerpt))
 		sb_addf(&sb, "\n  near: %s", excerpt);
 	if (hint)

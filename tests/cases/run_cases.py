@@ -22,6 +22,10 @@ ims2moodle is configured, and what must come out.
     state.json           the emulator's state before (default: a fresh site)
     expected-plan.json   the plan as `plan --format json` prints it
     expected-state.json  a subset of /__state after apply (lists compared whole)
+    expected-stderr.txt  for a file refused before planning (plan_exit 64, 65,
+                         66, 74, 75 or 78): what plan prints on standard error,
+                         compared whole (the case's directory is written DIR);
+                         apply must refuse it the same way and change nothing
 
 Every case's plan is made twice and must come out byte-identical. With
 "apply", the runner also checks that apply did exactly what the plan
@@ -89,6 +93,33 @@ def subset_diff(expected, actual, path="$"):
     if expected != actual:
         return f"{path}: expected {json.dumps(expected)}, got {json.dumps(actual)}"
     return None
+
+
+# exit statuses of a run refused before it plans: usage, the file, no input,
+# I/O, try again later, configuration
+REFUSALS = (64, 65, 66, 74, 75, 78)
+
+
+def check_refusal(ims, common, env, d, spec, emu):
+    """A file refused whole: plan and apply exit with plan_exit and print
+    expected-stderr.txt; the site is not touched."""
+    before = emu.state()
+    expected_path = os.path.join(d, "expected-stderr.txt")
+    for command in ("plan", "apply"):
+        p = run(ims, [command] + common + spec.get("plan_args", []) + [os.path.join(d, "input.xml")],
+                env, spec["plan_exit"])
+        actual = p.stderr.replace(d + "/", "DIR/")
+        if command == "plan" and "--update" in sys.argv:
+            open(expected_path, "w").write(actual)
+        expected = open(expected_path).read()
+        if actual != expected:
+            diff = difflib.unified_diff(expected.splitlines(), actual.splitlines(),
+                                        "expected-stderr.txt", f"{command}'s standard error", lineterm="")
+            raise Failure(f"{command}'s refusal differs:\n" + "\n".join(diff))
+        if p.stdout.strip():
+            raise Failure(f"{command} printed a report for a refused file:\n{p.stdout[:1000]}")
+    if emu.state() != before:
+        raise Failure("the site changed although the file was refused")
 
 
 def learnt_only(planned, applied):
@@ -200,6 +231,9 @@ def run_case(name, update):
             emu.call(call["wsfunction"], call.get("params", {}))
         p = run(ims, ["plan"] + common + ["--format", "json"] + spec.get("plan_args", []) +
                 [os.path.join(d, "input.xml")], env, spec.get("plan_exit", 2))
+        if spec.get("plan_exit") in REFUSALS:
+            check_refusal(ims, common, env, d, spec, emu)
+            return
         # planning is a pure function: the same site and file, the same bytes
         twice = run(ims, ["plan"] + common + ["--format", "json"] + spec.get("plan_args", []) +
                     [os.path.join(d, "input.xml")], env, spec.get("plan_exit", 2))
