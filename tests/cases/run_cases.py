@@ -18,6 +18,8 @@ ims2moodle is configured, and what must come out.
                            apply_args  extra arguments for `apply`
                            apply_exit  expected exit status of `apply` (default 0)
                            faults      emulator --faults SPEC (with --seed 1)
+                           faults_fired  fault kinds that must have happened by the
+                                       end (the draws depend on the requests made)
     input.xml            the file planned (and applied)
     state.json           the emulator's state before (default: a fresh site)
     expected-plan.json   the plan as `plan --format json` prints it
@@ -264,6 +266,13 @@ def run_case(name, update):
             if spec.get("apply_exit", 0) == 0:
                 compare_outcome(actual, json.load(open(outcome_path)))
             site = emu.state()
+            if spec.get("faults_fired"):
+                with urllib.request.urlopen(emu.url + "/__stats", timeout=30) as r:
+                    fired = json.load(r).get("faults", {})
+                missing = [k for k in spec["faults_fired"] if not fired.get(k)]
+                if missing:
+                    raise Failure(f"these faults never happened, so the case tests nothing of them: "
+                                  f"{missing} (fired: {fired}); choose other rates")
             expected_state = os.path.join(d, "expected-state.json")
             if os.path.exists(expected_state):
                 diff = subset_diff(json.load(open(expected_state)), site)
