@@ -412,7 +412,7 @@ static void applier_init(applier *ap, plan *p, moodle_client *c, state_db *db,
 	arena_init(&ap->mem);
 	strtab_init(&ap->keys, &p->mem);
 	ptrmap *maps[] = { &ap->course_ids, &ap->user_ids, &ap->category_ids, &ap->group_ids,
-			   &ap->roles };
+			   &ap->roles, &ap->stored_courses, &ap->stored_users };
 	for (size_t i = 0; i < ARRAY_LEN(maps); i++)
 		ptrmap_init(maps[i]);
 	ap->total = p->nactions;
@@ -423,7 +423,7 @@ static void applier_init(applier *ap, plan *p, moodle_client *c, state_db *db,
 static void applier_free(applier *ap)
 {
 	ptrmap *maps[] = { &ap->course_ids, &ap->user_ids, &ap->category_ids, &ap->group_ids,
-			   &ap->roles };
+			   &ap->roles, &ap->stored_courses, &ap->stored_users };
 	for (size_t i = 0; i < ARRAY_LEN(maps); i++)
 		ptrmap_free(maps[i]);
 	free(ap->unknown);

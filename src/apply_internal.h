@@ -57,6 +57,8 @@ struct applier {
 	ptrmap category_ids;       /* category path -> id */
 	ptrmap group_ids;          /* "courseid:name" -> id */
 	ptrmap roles;              /* (courseid,userid) key -> role list (current, ours) */
+	ptrmap stored_courses;     /* courseid -> (void*)1: written to the store in this run */
+	ptrmap stored_users;       /* userid -> (void*)1: likewise */
 	int64_t *journal;          /* by action index: its journal entry, 0 = none yet */
 
 	plan_action **unknown;     /* creations whose answer was lost */

@@ -160,22 +160,33 @@ static void put_enrolment(applier *ap, plan_action *a, role_list *l, bool confir
 
 /* The course and user of an enrolment ims2moodle now manages, so that a
  * diff run knows them without reading the site. */
+#define ID_KEY(id) ((const void *)(intptr_t)(id))
+
+/* The course and user of an enrolment ims2moodle now manages, so that a
+ * diff run knows them without reading the site: once per run, and never
+ * over what this run wrote already (a course it created, with its
+ * shortname and visibility). */
 static void remember_course_and_user(applier *ap, plan_action *a)
 {
 	errinfo e;
-	if (a->group_id && (!ap->store || !state_course_of_id(ap->store, a->courseid))) {
+	if (a->group_id && a->courseid > 0 && !ptrmap_get(&ap->stored_courses, ID_KEY(a->courseid)) &&
+	    (!ap->store || !state_course_of_id(ap->store, a->courseid))) {
 		const site_course *sc = site_course_by_id(ap->site, a->courseid);
 		state_course c = { a->courseid, a->group_id, sc ? sc->idnumber : a->group_id,
 				   sc ? sc->shortname : NULL, false, false, sc ? sc->visible : -1 };
 		if (!sc || sc->from_store == false)
 			check(ap, state_put_course(ap->db, &c, &e), &e);
+		ptrmap_put(&ap->stored_courses, ID_KEY(a->courseid), (void *)1);
 	}
-	if (a->person_id && (!ap->store || !state_user_of_id(ap->store, a->userid))) {
+	if (a->person_id && a->userid > 0 && !ptrmap_get(&ap->stored_users, ID_KEY(a->userid)) &&
+	    (!ap->store || !state_user_of_id(ap->store, a->userid))) {
 		const site_user *su = site_user_by_id(ap->site, a->userid);
 		state_user u = { a->userid, a->person_id, su ? su->username : a->user_ref,
 				 su ? su->idnumber : a->person_id, su ? su->email : NULL, false, false };
 		if (!su || su->from_store == false)
 			check(ap, state_put_user(ap->db, &u, &e), &e);
+		if (a->userid > 0)
+			ptrmap_put(&ap->stored_users, ID_KEY(a->userid), (void *)1);
 	}
 }
 
@@ -229,6 +240,8 @@ void ap_record(applier *ap, plan_action *a)
 	case PA_CREATE_COURSE: {
 		state_course c = { a->courseid, a->group_id, o->idnumber, o->shortname, true, false, o->visible };
 		check(ap, state_put_course(ap->db, &c, &e), &e);
+		if (a->courseid > 0)
+			ptrmap_put(&ap->stored_courses, ID_KEY(a->courseid), (void *)1);
 		break;
 	}
 	case PA_HIDE_COURSE: {
@@ -238,11 +251,15 @@ void ap_record(applier *ap, plan_action *a)
 		const state_course *old = ap->store ? state_course_of_id(ap->store, a->courseid) : NULL;
 		c.created = old && old->created;
 		check(ap, state_put_course(ap->db, &c, &e), &e);
+		if (a->courseid > 0)
+			ptrmap_put(&ap->stored_courses, ID_KEY(a->courseid), (void *)1);
 		break;
 	}
 	case PA_CREATE_USER: {
 		state_user u = { a->userid, a->person_id, o->username, o->idnumber, o->email, true, false };
 		check(ap, state_put_user(ap->db, &u, &e), &e);
+		if (a->userid > 0)
+			ptrmap_put(&ap->stored_users, ID_KEY(a->userid), (void *)1);
 		break;
 	}
 	case PA_SUSPEND_USER:
