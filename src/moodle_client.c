@@ -271,18 +271,35 @@ static void start(moodle_client *c, moodle_request *r)
 	curl_multi_add_handle(c->multi, h);
 }
 
-static double backoff(moodle_client *c, int attempt)
+double moodle_backoff(const moodle_retry_policy *p, int retry, uint64_t *rng)
 {
-	/* full jitter: uniform in [0, min(30 s, base * 2^attempt)) */
-	c->rng ^= c->rng << 13;
-	c->rng ^= c->rng >> 7;
-	c->rng ^= c->rng << 17;
-	double cap = c->o.retry_base;
-	for (int i = 0; i < attempt && cap < 30; i++)
+	if (!*rng)
+		*rng = 0x9e3779b97f4a7c15ULL;
+	*rng ^= *rng << 13;
+	*rng ^= *rng >> 7;
+	*rng ^= *rng << 17;
+	double cap = p->base > 0 ? p->base : 0;
+	for (int i = 1; i < retry && cap < MOODLE_BACKOFF_CAP; i++)
 		cap *= 2;
-	if (cap > 30)
-		cap = 30;
-	return cap * (double)(c->rng % 1000000) / 1000000.0;
+	if (cap > MOODLE_BACKOFF_CAP)
+		cap = MOODLE_BACKOFF_CAP;
+	return cap * (double)(*rng >> 11) / 9007199254740992.0; /* [0, 1) with 53 bits */
+}
+
+bool moodle_retry_decide(const moodle_retry_policy *p, const moodle_error *err, bool write,
+			 int attempts, double spent, uint64_t *rng, double *delay)
+{
+	*delay = 0;
+	/* a write that reached the site may have been committed: never again */
+	if (write && (err->status != MS_TRANSPORT || err->connected))
+		return false;
+	if (!moodle_error_transient(err) || attempts > p->retries || spent >= p->max_time)
+		return false;
+	double d = moodle_backoff(p, attempts, rng);
+	if (spent + d > p->max_time)
+		d = p->max_time - spent;
+	*delay = d;
+	return true;
 }
 
 static void requeue(moodle_client *c, moodle_request *r, double delay)
@@ -322,11 +339,10 @@ static bool settle(moodle_client *c, moodle_request *r, CURLcode code)
 		return true;
 	}
 	bool sent = r->err.status != MS_TRANSPORT || r->err.connected;
-	bool may_retry = !r->write || !sent; /* a write that never left is safe to send again */
-	double spent = now_monotonic() - r->first_sent;
-	if (may_retry && moodle_error_transient(&r->err) && r->attempts <= c->o.retries &&
-	    spent < c->o.retry_max_time && (!r->write || r->err.status == MS_TRANSPORT)) {
-		double d = backoff(c, r->attempts);
+	moodle_retry_policy policy = { c->o.retries, c->o.retry_max_time, c->o.retry_base };
+	double d;
+	if (moodle_retry_decide(&policy, &r->err, r->write, r->attempts, now_monotonic() - r->first_sent,
+				&c->rng, &d)) {
 		char buf[256];
 		log_info("%s: %s; trying again in %.1f s", r->function,
 			 moodle_error_text(&r->err, buf, sizeof buf), d);

@@ -24,7 +24,7 @@ typedef struct moodle_options {
 	int field_budget;            /* most name=value pairs per request, header pairs included */
 	int retries;                 /* for reads */
 	double retry_max_time;
-	double retry_base;           /* first backoff, seconds (default 0.5) */
+	double retry_base;           /* bound of the first backoff, seconds (default 0.5) */
 } moodle_options;
 
 /* Fills o from the [moodle] section and the environment (MOODLE_URL,
@@ -38,6 +38,31 @@ int moodle_options_load(moodle_options *o, config *c, const char *url_override, 
 /* Reads a token file: refuses one that group or others can read; the token
  * is the first line, trimmed. */
 int moodle_read_token_file(const char *path, char **token, errinfo *e);
+
+/* The retry policy of reads (and of writes that never left), apart from the
+ * transport so that it can be tested: how long to wait before the next
+ * attempt, and whether there is one. */
+#define MOODLE_BACKOFF_CAP 30.0      /* no wait is longer, in seconds */
+
+typedef struct moodle_retry_policy {
+	int retries;                 /* attempts after the first */
+	double max_time;             /* seconds after the first attempt by which the last must start */
+	double base;                 /* bound of the first wait, seconds */
+} moodle_retry_policy;
+
+/* The wait before retry number `retry` (1 = the first retry): "full jitter",
+ * uniform in [0, min(MOODLE_BACKOFF_CAP, base * 2^(retry-1))), drawn from
+ * *rng (xorshift64; a zero state is replaced by a fixed non-zero one). */
+double moodle_backoff(const moodle_retry_policy *p, int retry, uint64_t *rng);
+
+/* Whether a failed attempt is tried again, and after how long (*delay).
+ * attempts: the attempts made so far (>= 1); spent: seconds since the first
+ * was sent. Only passing faults (moodle_error_transient) are retried; a
+ * write only when it never reached the site; never more than p->retries
+ * times, and never to start later than p->max_time after the first attempt
+ * (the wait is shortened to what is left). */
+bool moodle_retry_decide(const moodle_retry_policy *p, const moodle_error *err, bool write,
+			 int attempts, double spent, uint64_t *rng, double *delay);
 
 /* What became of a request. */
 enum moodle_outcome {
