@@ -443,14 +443,24 @@ int apply_plan(plan *p, moodle_client *c, state_db *db, const state_view *store,
 	p->run_id = run_id;
 	plan_action **items = xcalloc(p->nactions + 1, sizeof *items);
 
+	/* what a safety threshold holds back waits for --force; nothing else
+	 * depends on it (withdrawals, hides and suspensions come last) */
+	for (size_t k = 0; k < p->nactions && !o->force; k++)
+		if (p->actions[k].held)
+			ap_set_result(&ap, &p->actions[k], AR_NOT_RUN,
+				      "held back: a safety threshold it counts for is exceeded (apply --force "
+				      "makes it)");
 	/* the actions are sorted by kind: each run of kinds that share a
 	 * function is one phase */
 	size_t i = 0;
 	while (i < p->nactions && rc == 0 && !ap.fatal) {
 		const kind_ops *ops = ops_for(p->actions[i].kind);
 		size_t n = 0;
-		while (i < p->nactions && ops_for(p->actions[i].kind) == ops)
-			items[n++] = &p->actions[i++];
+		for (; i < p->nactions && ops_for(p->actions[i].kind) == ops; i++)
+			if (p->actions[i].result == AR_PLANNED)
+				items[n++] = &p->actions[i];
+		if (!n)
+			continue;
 		if (!ops) {
 			for (size_t k = 0; k < n; k++)
 				ap_set_result(&ap, items[k], AR_NOT_RUN, "no web service function for this action");

@@ -29,6 +29,7 @@ typedef struct apply_options {
 	bool check_hidden;
 	enum password_policy password;
 	bool progress;             /* a progress line on standard error */
+	bool force;                /* run the actions a safety threshold holds back */
 } apply_options;
 
 /* Fills o from the [apply] section and the settings. */

@@ -35,10 +35,11 @@ static void apply_usage(FILE *out)
 		"  -h, --help                    this help\n"
 		"\n"
 		"Exit status: 0 everything applied, 1 some records failed or their outcome is unknown\n"
-		"(the rest was applied; run again to retry them), 3 the plan was refused (a safety\n"
-		"threshold, or the file), 64 usage, 65 the file was refused, 69 the site cannot be\n"
-		"used, 74 I/O, 75 try again later (another apply holds the state directory, or the\n"
-		"file changed while it was read), 78 configuration.\n");
+		"(the rest was applied; run again to retry them), 3 refused: the whole file (nothing\n"
+		"changed), or a safety threshold (what it guards held back, the rest applied),\n"
+		"64 usage, 65 the file was refused, 69 the site cannot be used, 74 I/O, 75 try again\n"
+		"later (another apply holds the state directory, or the file changed while it was\n"
+		"read), 78 configuration.\n");
 }
 
 static char *summary_json(const plan *p)
@@ -65,6 +66,22 @@ static bool all_done(const plan *p)
 		if (p->results[k][AR_FAILED] || p->results[k][AR_UNKNOWN] || p->results[k][AR_NOT_RUN])
 			return false;
 	return true;
+}
+
+/* Whether everything not done was held back by a safety threshold (and
+ * something was). */
+static bool only_held_back(const plan *p)
+{
+	size_t held = 0;
+	for (size_t i = 0; i < p->nactions; i++) {
+		const plan_action *a = &p->actions[i];
+		if (a->result == AR_DONE)
+			continue;
+		if (!(a->held && a->result == AR_NOT_RUN))
+			return false;
+		held++;
+	}
+	return held > 0;
 }
 
 /* The key of a (course, user) pair in a ptrmap. */
@@ -199,8 +216,8 @@ int cmd_apply(int argc, char **argv)
 		run_free(&r);
 		return rc < 0 ? err_exit_status(rc) : 0;
 	}
-	if (p->refused_reason || (p->refused && !a.force)) {
-		fprintf(stderr, "ims2moodle apply: the plan is refused; nothing was changed.\n");
+	if (p->refused_reason) {
+		fprintf(stderr, "ims2moodle apply: the file is refused; nothing was changed.\n");
 		write_report(p, REPORT_TEXT, NULL, false, &e);
 		if (report)
 			write_report(p, format, report, false, &e);
@@ -211,6 +228,10 @@ int cmd_apply(int argc, char **argv)
 	apply_options o;
 	apply_options_load(&o, r.conf, &r.cfg);
 	o.progress = !quiet && isatty(2);
+	o.force = a.force;
+	if (p->refused && !a.force && !quiet)
+		fprintf(stderr, "ims2moodle apply: a safety threshold is exceeded: the changes it guards "
+			"are held back (apply --force makes them); the rest is applied.\n");
 	int64_t run_id = 0;
 	rc = state_run_begin(r.db, "apply", a.file, r.file_sha256[0] ? r.file_sha256 : NULL,
 			     p->file_datetime, plan_mode_name(p->mode), site_read_name(r.read), &run_id, &e);
@@ -238,7 +259,7 @@ int cmd_apply(int argc, char **argv)
 		fprintf(stderr, "ims2moodle: %s\n", ae.msg);
 		status = err_exit_status(arc);
 	} else {
-		status = all_done(p) ? 0 : 1;
+		status = all_done(p) ? 0 : only_held_back(p) ? EXIT_REFUSED : 1;
 	}
 	run_free(&r);
 	return status;

@@ -245,7 +245,8 @@ static int safety_class_of(enum plan_kind k)
 	}
 }
 
-static void add_check(planner *pl, enum safety_class cls, const char *scope, int64_t count,
+/* Records one threshold check; returns whether it is exceeded. */
+static bool add_check(planner *pl, enum safety_class cls, const char *scope, int64_t count,
 		      int64_t base, const threshold *t, bool per_course)
 {
 	plan *p = pl->p;
@@ -258,6 +259,7 @@ static void add_check(planner *pl, enum safety_class cls, const char *scope, int
 						 t->max_count, over_count || over_percent };
 	if (over_count || over_percent)
 		p->refused = true;
+	return over_count || over_percent;
 }
 
 /* Active enrolments ims2moodle manages in a course (or everywhere, courseid 0). */
@@ -324,7 +326,8 @@ void plan_check_safety(planner *pl)
 		if ((cls == SAFE_SUSPEND || cls == SAFE_UNENROL) && a->group_id) {
 			int64_t *c = ptrmap_get(&per_course, a->group_id);
 			if (!c) {
-				c = arena_alloc(&p->mem, 3 * sizeof *c);
+				/* suspends, unenrols, the course id, then whether each is exceeded */
+				c = arena_alloc(&p->mem, 5 * sizeof *c);
 				c[2] = a->courseid;
 				ptrmap_put(&per_course, a->group_id, c);
 				course_order = xrealloc(course_order, (ncourse + 1) * sizeof *course_order);
@@ -338,8 +341,9 @@ void plan_check_safety(planner *pl)
 	int64_t users = pl->store && pl->store->nusers ? (int64_t)pl->store->nusers : (int64_t)pl->site->nusers;
 	int64_t courses = pl->store && pl->store->ncourses ? (int64_t)pl->store->ncourses : (int64_t)pl->site->ncourses;
 	int64_t bases[SAFE_CLASS_COUNT] = { all_enrol, all_enrol, users, users, courses };
+	bool exceeded[SAFE_CLASS_COUNT];
 	for (int cls = 0; cls < SAFE_CLASS_COUNT; cls++)
-		add_check(pl, cls, "site", global[cls], bases[cls], &pl->cfg->global[cls], false);
+		exceeded[cls] = add_check(pl, cls, "site", global[cls], bases[cls], &pl->cfg->global[cls], false);
 
 	sort_array(course_order, ncourse, sizeof *course_order, cmp_strp);
 	for (size_t i = 0; i < ncourse; i++) {
@@ -347,8 +351,20 @@ void plan_check_safety(planner *pl)
 		int64_t base = managed_enrolments(pl, c[2]);
 		for (int k = 0; k < 2; k++)
 			if (c[k])
-				add_check(pl, k == 0 ? SAFE_SUSPEND : SAFE_UNENROL, course_order[i], c[k],
-					  base, &pl->cfg->per_course[k == 0 ? SAFE_SUSPEND : SAFE_UNENROL], true);
+				c[3 + k] = add_check(pl, k == 0 ? SAFE_SUSPEND : SAFE_UNENROL, course_order[i], c[k],
+						     base, &pl->cfg->per_course[k == 0 ? SAFE_SUSPEND : SAFE_UNENROL],
+						     true);
+	}
+	/* what an exceeded threshold guards is held back; the rest of the plan
+	 * can still be applied (reference §8 #5: additions go, drops wait) */
+	for (size_t i = 0; i < p->nactions; i++) {
+		plan_action *a = &p->actions[i];
+		int cls = safety_class_of(a->kind);
+		if (cls < 0)
+			continue;
+		const int64_t *c = a->group_id && (cls == SAFE_SUSPEND || cls == SAFE_UNENROL)
+				   ? ptrmap_get(&per_course, a->group_id) : NULL;
+		a->held = exceeded[cls] || (c && c[cls == SAFE_SUSPEND ? 3 : 4]);
 	}
 	free(course_order);
 	ptrmap_free(&per_course);

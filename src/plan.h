@@ -83,6 +83,8 @@ typedef struct plan_action {
 	uint8_t kind;              /* enum plan_kind */
 	uint8_t result;            /* enum action_result, filled by apply */
 	bool suspend;              /* the enrolment's status after this action */
+	bool held;                 /* a safety threshold it counts for is exceeded: apply
+				    * runs it only with --force */
 	uint32_t seq;              /* 1-based position in the sorted plan */
 	uint32_t line;             /* line of the record in the file (0 = none) */
 	const char *group_id;      /* IMS group sourcedid (the course), or NULL */

@@ -81,7 +81,8 @@ int report_csv(FILE *out, const plan *p, const report_options *o)
 		field(out, report_date(a->timeend, d2, sizeof d2), false);
 		field(out, detail, false);
 		field(out, a->reason, false);
-		field(out, p->is_outcome ? action_result_name((enum action_result)a->result) : "", false);
+		field(out, p->is_outcome ? action_result_name((enum action_result)a->result)
+			   : a->held ? "held back" : "", false);
 		field(out, a->error, true);
 	}
 	for (size_t i = 0; i < p->nskips; i++) {

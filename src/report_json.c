@@ -118,6 +118,8 @@ static json_object *action_json(const plan *p, const plan_action *a)
 	if (a->obj)
 		json_object_object_add(o, "object", object_json(a));
 	add_str(o, "reason", a->reason);
+	if (a->held)
+		json_object_object_add(o, "held_back", json_object_new_boolean(true));
 	if (p->is_outcome) {
 		add_str(o, "result", action_result_name((enum action_result)a->result));
 		add_str(o, "error", a->error);

@@ -161,6 +161,8 @@ static void action_line(FILE *out, const plan *p, const plan_action *a, const st
 		fprintf(out, " %s: \"%s\" -> \"%s\";", c->field, c->from ? c->from : "", c->to);
 	if (a->line)
 		fprintf(out, " %s(line %u)%s", st->dim, a->line, st->off);
+	if (a->held && !p->is_outcome)
+		fprintf(out, " %s[held back: a safety threshold is exceeded]%s", st->yellow, st->off);
 	if (p->is_outcome && a->result != AR_DONE)
 		fprintf(out, " %s[%s%s%s]%s", a->result == AR_FAILED ? st->red : st->yellow,
 			action_result_name((enum action_result)a->result), a->error ? ": " : "",
