@@ -59,6 +59,11 @@ static void collect(const ims_model *m, const settings *cfg, strtab *t, refs *r)
 {
 	for (const ims_group *g = m->groups; g; g = g->next)
 		sl_add(&r->groups, g->id);
+	/* snapshot mode covers the courses plan.scope names, listed or not */
+	for (const char **sc = cfg->mode == MODE_SNAPSHOT ? cfg->scope : NULL; sc && *sc; sc++) {
+		const char *id = ims_canonical(m, *sc);
+		sl_add(&r->groups, id ? id : strtab_intern(t, *sc, strlen(*sc)));
+	}
 	for (const ims_person *p = m->persons; p; p = p->next) {
 		sl_add(&r->persons, p->id);
 		sl_add(&r->usernames, person_username(cfg, p, t));

@@ -343,13 +343,34 @@ static void plan_group(planner *pl, const ims_group *g)
 	plan_new_course(pl, c, shortname);
 }
 
+/* Snapshot mode with plan.scope: every course the list names is covered
+ * by the file, also one where the file lists nobody (its enrolments are
+ * withdrawn as absent; reference §4.1). */
+static void plan_scope_courses(planner *pl)
+{
+	for (const char **sc = pl->cfg->scope; sc && *sc; sc++) {
+		const char *id = ims_canonical(pl->m, *sc);
+		if (!id)
+			id = strtab_intern(&pl->strings, *sc, strlen(*sc));
+		cref *c = plan_course_of_container(pl, id, 0);
+		if (c->state != CS_EXISTS && c->state != CS_CREATE && !c->skip_reported) {
+			pl_skip(pl, 0, "scope", id, NULL,
+				pl_str(pl, "plan.scope names %s, which is no Moodle course (%s): nothing is "
+				       "withdrawn there", id, c->why ? c->why : "not found"));
+			c->skip_reported = true;
+		}
+	}
+}
+
 void plan_courses(planner *pl)
 {
 	for (const ims_group *g = pl->m->groups; g; g = g->next)
 		plan_group(pl, g);
-	if (pl->cfg->mode == MODE_SNAPSHOT)
-		for (size_t i = 0; i < pl->ncrefs; i++)
-			pl->crefs[i]->in_scope = !pl->cfg->scope || in_list(pl->cfg->scope, pl->crefs[i]->group_id);
+	if (pl->cfg->mode != MODE_SNAPSHOT)
+		return;
+	for (size_t i = 0; i < pl->ncrefs; i++)
+		pl->crefs[i]->in_scope = !pl->cfg->scope || in_list(pl->cfg->scope, pl->crefs[i]->group_id);
+	plan_scope_courses(pl);
 }
 
 cref *plan_course_of_container(planner *pl, const char *group_id, uint32_t line)
