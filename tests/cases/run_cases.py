@@ -20,6 +20,9 @@ ims2moodle is configured, and what must come out.
                            faults      emulator --faults SPEC (with --seed 1)
                            faults_fired  fault kinds that must have happened by the
                                        end (the draws depend on the requests made)
+                           plan_requests the requests the (first) plan may send:
+                                       {"total": N} and/or {WSFUNCTION: N},
+                                       from the emulator's /__stats
     input.xml            the file planned (and applied)
     state.json           the emulator's state before (default: a fresh site)
     expected-plan.json   the plan as `plan --format json` prints it
@@ -122,6 +125,17 @@ def check_refusal(ims, common, env, d, spec, emu):
             raise Failure(f"{command} printed a report for a refused file:\n{p.stdout[:1000]}")
     if emu.state() != before:
         raise Failure("the site changed although the file was refused")
+
+
+def check_requests(emu, expected):
+    """The requests the plan sent, against {"total": N, WSFUNCTION: N}."""
+    with urllib.request.urlopen(emu.url + "/__stats", timeout=30) as r:
+        stats = json.load(r)
+    got = {"total": stats["requests"]}
+    got.update({f: v["count"] for f, v in stats["functions"].items()})
+    differs = {k: (v, got.get(k, 0)) for k, v in expected.items() if got.get(k, 0) != v}
+    if differs:
+        raise Failure(f"the plan's requests (expected, sent): {differs}; all: {got}")
 
 
 def learnt_only(planned, applied):
@@ -231,11 +245,15 @@ def run_case(name, update):
             run(ims, ["apply"] + common + [os.path.join(d, s)], env, 0)
         for call in spec.get("site_changes", []):
             emu.call(call["wsfunction"], call.get("params", {}))
+        urllib.request.urlopen(urllib.request.Request(emu.url + "/__stats/reset", data=b"",
+                                                      method="POST"), timeout=30).read()
         p = run(ims, ["plan"] + common + ["--format", "json"] + spec.get("plan_args", []) +
                 [os.path.join(d, "input.xml")], env, spec.get("plan_exit", 2))
         if spec.get("plan_exit") in REFUSALS:
             check_refusal(ims, common, env, d, spec, emu)
             return
+        if spec.get("plan_requests"):
+            check_requests(emu, spec["plan_requests"])
         # planning is a pure function: the same site and file, the same bytes
         twice = run(ims, ["plan"] + common + ["--format", "json"] + spec.get("plan_args", []) +
                     [os.path.join(d, "input.xml")], env, spec.get("plan_exit", 2))
