@@ -84,8 +84,9 @@ const config_key config_keys[] = {
 	  "For a person with a formatted name (fn) only, take the given name and family name from it "
 	  "by splitting at the last space. Off: such persons are quarantined."),
 	K("users", "empty_clears", CT_BOOL, "no", NULL,
-	  "An empty element (<email/>) clears the Moodle field. Off: empty means unknown, and the "
-	  "field is left as it is."),
+	  "An empty element (<locality/>) clears the optional Moodle field it feeds (city, "
+	  "country). Names and email, which Moodle requires, are never blanked. Off: empty means "
+	  "unknown, and the field is left as it is."),
 	K("users", "missing_email", CT_STRING, NULL, NULL,
 	  "A template for the email of persons without one, e.g. {username}@noemail.invalid ({id} is "
 	  "the sourcedid). Unset: such persons are quarantined (Moodle requires an email)."),

@@ -282,7 +282,8 @@ static void check_date(ims_builder *b, const char *what, const char *value, ims_
 	isodate d;
 	if (value && *value && !isodate_parse(value, strlen(value), &d))
 		ims_warn(b->m, W_DATE_FORMAT, loc,
-			 "%s '%s' is not an ISO 8601 date; it will be ignored", what, value);
+			 "%s '%s' is not a date ims2moodle reads (ISO 8601 YYYY-MM-DD, or a date-time); "
+			 "it will be ignored", what, value);
 }
 
 static void check_timeframe(ims_builder *b, const ims_timeframe *tf, const char *owner,
