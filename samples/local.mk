@@ -3,6 +3,6 @@
 # withdrawals), and their test. The demo's files (university*.xml, demo.sh) are listed in
 # Makefile.am.
 dist_noinst_DATA += samples/moodle-style.xml samples/one-line.xml samples/withdrawals.xml \
-	samples/banner-lmb.xml samples/namespaced.xml
-TESTS += samples/test-samples.py
-EXTRA_DIST += samples/test-samples.py
+	samples/banner-lmb.xml samples/namespaced.xml samples/ims2moodle.conf.example
+TESTS += samples/test-samples.py samples/test-conf-example.sh
+EXTRA_DIST += samples/test-samples.py samples/test-conf-example.sh
