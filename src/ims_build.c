@@ -1310,6 +1310,59 @@ static void check_case_only_ids(ims_builder *b, folded_id *v, size_t n, const ch
 				 "but a case-insensitive Moodle database may see one", what, v[i - 1].id, v[i].id);
 }
 
+/* Whether a relationship names the group's parent (relation 1, the
+ * default); child (2) and also-known-as (3) links are not walked. */
+static bool parent_link(const ims_relationship *r)
+{
+	return !r->relation || !*r->relation || strcmp(r->relation, "1") == 0;
+}
+
+/* Relationship cycles (§8 #74: A's parent is B, B's parent is A) are
+ * reported; nothing follows the links today (they build no categories), so
+ * this is a warning. An iterative depth-first walk of the parent links
+ * between the file's groups: a link back to a group on the path closes a
+ * cycle, reported once, where it closes. */
+static void check_relationship_cycles(ims_builder *b)
+{
+	ptrmap state;            /* group -> 1 on the path, 2 done */
+	ptrmap_init(&state);
+	size_t cap = 64, depth;
+	struct step { ims_group *g; ims_relationship *next; } *stack = xmalloc(cap * sizeof *stack);
+	for (ims_group *root = b->m->groups; root; root = root->next) {
+		if (ptrmap_get(&state, root))
+			continue;
+		depth = 0;
+		stack[depth++] = (struct step){ root, root->relationships };
+		ptrmap_put(&state, root, (void *)1);
+		while (depth) {
+			struct step *top = &stack[depth - 1];
+			ims_relationship *r = top->next;
+			if (!r) {
+				ptrmap_put(&state, top->g, (void *)2);
+				depth--;
+				continue;
+			}
+			top->next = r->next;
+			ims_group *to = parent_link(r) && r->id ? ims_find_group(b->m, r->id) : NULL;
+			if (!to || to == top->g)
+				continue; /* outside the file, or a self-link (warned already) */
+			uintptr_t st = (uintptr_t)ptrmap_get(&state, to);
+			if (st == 1) {
+				ims_warn(b->m, W_RELATIONSHIP_CYCLE, top->g->loc,
+					 "group %s's parent link to %s closes a cycle of relationships; "
+					 "the links are not followed", top->g->id, to->id);
+			} else if (st == 0) {
+				if (depth == cap)
+					stack = xrealloc(stack, (cap *= 2) * sizeof *stack);
+				stack[depth++] = (struct step){ to, to->relationships };
+				ptrmap_put(&state, to, (void *)1);
+			}
+		}
+	}
+	free(stack);
+	ptrmap_free(&state);
+}
+
 int ims_build_finish(ims_builder *b, errinfo *e)
 {
 	if (!b->root_seen)
@@ -1334,5 +1387,6 @@ int ims_build_finish(ims_builder *b, errinfo *e)
 			v[n++] = (folded_id){ fold_hash(g->id), g->id, g->loc };
 	check_case_only_ids(b, v, n, "group");
 	free(v);
+	check_relationship_cycles(b);
 	return 0;
 }

@@ -67,6 +67,7 @@ static const char *const warning_names[W_KIND_COUNT] = {
 	[W_SELF_RELATIONSHIP] = "self-relationship",
 	[W_MULTIPLE_TIMEFRAME] = "repeated-element",
 	[W_NON_STANDARD_VALUE] = "non-standard-value",
+	[W_RELATIONSHIP_CYCLE] = "relationship-cycle",
 };
 
 const char *ims_repair_kind_name(int kind)
