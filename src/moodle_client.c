@@ -23,7 +23,8 @@ struct moodle_client {
 	CURLM *multi;
 	CURL **idle;                 /* easy handles kept for reuse */
 	size_t nidle;
-	moodle_request *queue, **queue_tail;
+	moodle_request *queue, **queue_tail;   /* ready to start, in order */
+	moodle_request *delayed;               /* retries waiting for their time (few) */
 	size_t inflight;
 	uint64_t sent;
 	uint64_t rng;
@@ -305,9 +306,8 @@ bool moodle_retry_decide(const moodle_retry_policy *p, const moodle_error *err, 
 static void requeue(moodle_client *c, moodle_request *r, double delay)
 {
 	r->not_before = now_monotonic() + delay;
-	r->next = NULL;
-	*c->queue_tail = r;
-	c->queue_tail = &r->next;
+	r->next = c->delayed;
+	c->delayed = r;
 }
 
 /* Decides what a finished attempt means; returns true when the request is
@@ -381,13 +381,15 @@ static void finish(moodle_client *c, CURLMsg *msg)
 	}
 }
 
-/* Starts queued requests whose time has come; returns the seconds until
- * the next waiting one may start (or -1 when none waits). */
+/* Moves the retries whose wait is over to the head of the queue (they were
+ * sent before the rest), starts queued requests while there is room, and
+ * returns the seconds until the next retry may start (-1 when none waits).
+ * Only the retries are looked at one by one: a queue of many thousand
+ * requests costs nothing while they wait for room. */
 static double start_ready(moodle_client *c)
 {
 	double now = now_monotonic(), next = -1;
-	moodle_request **pp = &c->queue;
-	while (*pp && c->inflight < (size_t)c->o.concurrency) {
+	for (moodle_request **pp = &c->delayed; *pp;) {
 		moodle_request *r = *pp;
 		if (r->not_before > now) {
 			double wait = r->not_before - now;
@@ -397,14 +399,17 @@ static double start_ready(moodle_client *c)
 			continue;
 		}
 		*pp = r->next;
-		if (!*pp)
-			c->queue_tail = pp;
-		start(c, r);
+		r->next = c->queue;
+		if (!c->queue)
+			c->queue_tail = &r->next;
+		c->queue = r;
 	}
-	for (moodle_request *r = *pp; r; r = r->next) {
-		double wait = r->not_before > now ? r->not_before - now : 0;
-		if (next < 0 || wait < next)
-			next = wait;
+	while (c->queue && c->inflight < (size_t)c->o.concurrency) {
+		moodle_request *r = c->queue;
+		c->queue = r->next;
+		if (!c->queue)
+			c->queue_tail = &c->queue;
+		start(c, r);
 	}
 	return next;
 }
