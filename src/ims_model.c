@@ -117,7 +117,8 @@ void ims_model_add_person(ims_model *m, ims_person *p)
 		return;
 	}
 	ims_warn(m, W_DUPLICATE_RECORD, p->loc,
-		 "person %s repeated with different content (first at %s:%u); the later record wins",
+		 "person %s repeated with different content (first at %s:%u); the later record "
+		 "wins (snapshot mode quarantines it)",
 		 p->id, file_name(m, old->loc), old->loc.line);
 	int dups = old->duplicates + 1;
 	ims_person *next = old->next;
@@ -143,7 +144,8 @@ void ims_model_add_group(ims_model *m, ims_group *g)
 		return;
 	}
 	ims_warn(m, W_DUPLICATE_RECORD, g->loc,
-		 "group %s repeated with different content (first at %s:%u); the later record wins",
+		 "group %s repeated with different content (first at %s:%u); the later record "
+		 "wins (snapshot mode quarantines it)",
 		 g->id, file_name(m, old->loc), old->loc.line);
 	int dups = old->duplicates + 1;
 	ims_group *next = old->next;
