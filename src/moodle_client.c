@@ -204,6 +204,11 @@ int moodle_submit(moodle_client *c, moodle_request *r, errinfo *e)
 			       "internal error: a %s request of %zu fields is over the budget of %zu; "
 			       "it was not sent (PHP would drop what is beyond max_input_vars)",
 			       r->function, r->form.fields, moodle_param_budget(c));
+	if (r->not_before > now_monotonic()) {
+		r->next = c->delayed;   /* the caller asked for a wait (apply's retries, settles) */
+		c->delayed = r;
+		return 0;
+	}
 	r->next = NULL;
 	*c->queue_tail = r;
 	c->queue_tail = &r->next;

@@ -82,6 +82,7 @@ struct moodle_request {
 	bool write;                  /* a write is never retried by the client */
 	moodle_done_fn done;         /* called once, when the request is finished */
 	void *ctx;
+	double not_before;           /* monotonic time before which it is not sent (0: at once) */
 
 	/* results */
 	enum moodle_outcome outcome;
@@ -95,7 +96,6 @@ struct moodle_request {
 	struct moodle_request *next;
 	void *easy;
 	strbuf response;
-	double not_before;
 	double first_sent;
 };
 

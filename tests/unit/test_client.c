@@ -1117,6 +1117,46 @@ START_TEST(test_unreachable_site)
 }
 END_TEST
 
+/* Records the order in which requests finished. */
+static void note_order(moodle_client *c, moodle_request *r, void *ctx)
+{
+	sb_adds(ctx, r->function);
+	sb_addc(ctx, ' ');
+	(void)c;
+}
+
+START_TEST(test_requests_wait_for_their_time)
+{
+	/* apply delays a batch by setting not_before before it submits (a
+	 * deadlock retried, an unknown write looked for later): it must not
+	 * start earlier, and requests without a wait go first */
+	emu m;
+	emu_start(&m, STATE_SITE, NULL);
+	moodle_options o = options_for(&m);
+	moodle_client *c = client_new(&o);
+	strbuf order = STRBUF_INIT;
+	moodle_request *late = request("core_course_get_categories", false, NULL);
+	moodle_request *now = request("core_webservice_get_site_info", false, NULL);
+	late->done = now->done = note_order;
+	late->ctx = now->ctx = &order;
+	double t0 = now_monotonic();
+	late->not_before = t0 + 0.3;
+	errinfo e;
+	ck_assert_int_eq(moodle_submit(c, late, &e), 0);
+	ck_assert_int_eq(moodle_submit(c, now, &e), 0);
+	ck_assert_int_eq(moodle_run(c, &e), 0);
+	ck_assert_str_eq(order.buf, "core_webservice_get_site_info core_course_get_categories ");
+	ck_assert_double_ge(late->first_sent, t0 + 0.3);
+	ck_assert_double_lt(now->first_sent, t0 + 0.2);
+	ck_assert_int_eq(late->outcome, MO_DONE);
+	moodle_request_free(late);
+	moodle_request_free(now);
+	sb_free(&order);
+	moodle_client_free(c);
+	emu_stop(&m);
+}
+END_TEST
+
 /* ---- reads retried through faults ------------------------------------------------------- */
 
 static void snapshot_text(const site_snapshot *s, strbuf *out)
@@ -1506,6 +1546,7 @@ int main(void)
 	tcase_add_test(tc, test_http_errors_are_not_moodle_errors);
 	tcase_add_test(tc, test_connection_faults);
 	tcase_add_test(tc, test_unreachable_site);
+	tcase_add_test(tc, test_requests_wait_for_their_time);
 	tcase_add_test(tc, test_reads_retried_under_faults);
 	tcase_add_test(tc, test_write_stalled_past_the_timeout_commits_later);
 	tcase_add_test(tc, test_write_after_a_gateway_timeout_commits_later);
