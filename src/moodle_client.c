@@ -463,6 +463,7 @@ const char *moodle_request_error(const moodle_request *r, char *buf, size_t n)
 	moodle_error_text(&r->err, inner, sizeof inner);
 	snprintf(buf, n, "%s: %s%s", r->function, inner,
 		 r->outcome == MO_UNKNOWN ? " (the outcome is unknown: the site may have done it)" : "");
+	moodle_utf8_cut(buf, n);
 	log_redact(buf);
 	return buf;
 }

@@ -7,12 +7,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+void moodle_utf8_cut(char *s, size_t n)
+{
+	size_t len = strlen(s);
+	if (len + 1 < n)
+		return; /* not cut */
+	/* drop a sequence the cut left incomplete */
+	size_t start = len;
+	while (start > 0 && ((unsigned char)s[start - 1] & 0xC0) == 0x80)
+		start--;
+	if (start == 0)
+		return;
+	unsigned char lead = (unsigned char)s[start - 1];
+	size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+	if (len - (start - 1) < need)
+		s[start - 1] = '\0';
+}
+
 static void copy_field(json_object *o, const char *key, char *dst, size_t n)
 {
 	json_object *v;
 	dst[0] = '\0';
-	if (json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))
+	if (json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)) {
 		snprintf(dst, n, "%s", json_object_get_string(v));
+		moodle_utf8_cut(dst, n);
+	}
 }
 
 enum moodle_status moodle_classify(long http, const char *content_type, const char *body,
@@ -112,5 +131,6 @@ const char *moodle_error_text(const moodle_error *err, char *buf, size_t n)
 	default:
 		snprintf(buf, n, "%s", err->detail);
 	}
+	moodle_utf8_cut(buf, n);
 	return buf;
 }

@@ -43,6 +43,11 @@ bool moodle_error_transient(const moodle_error *err);
  * value detected (debuginfo)", "HTTP 504", "timeout after 600 s", ... */
 const char *moodle_error_text(const moodle_error *err, char *buf, size_t n);
 
+/* After a copy into a buffer of n bytes that may have been cut short (the
+ * text fills it), drops the UTF-8 sequence the cut left incomplete: Moodle's
+ * messages carry names in any script, and the reports must stay UTF-8. */
+void moodle_utf8_cut(char *s, size_t n);
+
 /* Sets err to a transport fault. */
 void moodle_error_transport(moodle_error *err, int curl_code, bool connected, const char *detail);
 

@@ -1413,6 +1413,37 @@ START_TEST(test_token_in_no_log_line)
 }
 END_TEST
 
+/* ---- long texts ------------------------------------------------------------------------- */
+
+START_TEST(test_long_texts_stay_utf8)
+{
+	/* a debuginfo longer than the field, cut where a character would be split */
+	strbuf body = STRBUF_INIT;
+	sb_adds(&body, "{\"exception\":\"dml_write_exception\",\"errorcode\":\"dmlwriteexception\","
+		       "\"message\":\"Error writing to database\",\"debuginfo\":\"");
+	for (int i = 0; i < 600; i++)
+		sb_adds(&body, "\u0141");                  /* Ł: 2 bytes in UTF-8 */
+	sb_adds(&body, "\"}");
+	moodle_error err;
+	json_object *out;
+	ck_assert_int_eq(moodle_classify(200, "application/json", body.buf, body.len, &out, &err), MS_MOODLE_ERROR);
+	sb_free(&body);
+	ck_assert_uint_eq(strlen(err.debuginfo), 1022);      /* 511 whole characters, not 1023 bytes */
+	ck_assert_uint_eq(utf8_chars(err.debuginfo), 511);
+	ck_assert_str_eq(err.debuginfo + 1020, "\xc5\x81");
+	char buf[100];
+	moodle_error_text(&err, buf, sizeof buf);     /* 66 bytes, "(", then 16 Ł and half of one */
+	size_t len = strlen(buf);
+	ck_assert_uint_eq(len, 98);
+	ck_assert_msg((unsigned char)buf[len - 1] == 0x81, "the last byte is %02x", (unsigned char)buf[len - 1]);
+	moodle_utf8_cut(buf, 4);                            /* a whole last character stays */
+	ck_assert_uint_eq(strlen(buf), len);
+	char three[] = "a\xe2\x82";                         /* € cut after 2 of its 3 bytes */
+	moodle_utf8_cut(three, sizeof three);
+	ck_assert_str_eq(three, "a");
+}
+END_TEST
+
 /* ---- the retry policy ---------------------------------------------------------------------- */
 
 START_TEST(test_backoff_bounds_and_jitter)
@@ -1529,6 +1560,7 @@ int main(void)
 	TCase *tc = tcase_create("policy");
 	tcase_add_test(tc, test_backoff_bounds_and_jitter);
 	tcase_add_test(tc, test_retry_decisions);
+	tcase_add_test(tc, test_long_texts_stay_utf8);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("reads");
 	tcase_add_test(tc, test_site_info_and_functions);
