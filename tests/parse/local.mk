@@ -6,3 +6,6 @@ TESTS += tests/parse/test_corpus.py
 endif
 EXTRA_DIST += tests/parse/test_corpus.py
 DIST_DATA_DIRS += tests/parse/real
+TESTS += tests/parse/test_edge.py
+EXTRA_DIST += tests/parse/test_edge.py
+DIST_DATA_DIRS += tests/parse/edge
