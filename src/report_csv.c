@@ -2,8 +2,8 @@
  * comma, quote, CR or LF quoted, quotes doubled), UTF-8 with a byte order
  * mark so that spreadsheets read it as UTF-8, one row per action, skip or
  * quarantined record under a fixed header. A field that begins with = + -
- * @ or a tab gets a leading apostrophe, so that no spreadsheet runs it as
- * a formula. */
+ * @, a tab, a carriage return or a line feed gets a leading apostrophe, so
+ * that no spreadsheet runs it as a formula. */
 #include "config.h"
 #include "report.h"
 
@@ -14,7 +14,7 @@ static void field(FILE *out, const char *v, bool last)
 {
 	if (!v)
 		v = "";
-	bool formula = v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t';
+	bool formula = v[0] && strchr("=+-@\t\r\n", v[0]) != NULL;
 	bool quote = formula || strpbrk(v, ",\"\r\n") != NULL;
 	if (quote)
 		fputc('"', out);

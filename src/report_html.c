@@ -41,7 +41,7 @@ static const char style_css[] =
 	"th{background:#f4f6f9;cursor:pointer;user-select:none;position:sticky;top:0}"
 	"th.sorted-asc::after{content:' \\25B2'}th.sorted-desc::after{content:' \\25BC'}"
 	"tr.destructive td.kind{color:#a65e00;font-weight:600}"
-	"td.reason{color:#555}.exceeded{color:#a4000f;font-weight:600}"
+	"td.reason{color:#555}.exceeded{color:#a4000f;font-weight:600}span.held{color:#a65e00;font-weight:600}"
 	".note{background:#fff8e1;border-left:4px solid #f0b400;padding:.5em .8em;margin:1em 0}"
 	"@media print{.controls{display:none}tr{display:table-row!important}th{position:static}"
 	"body{margin:0;font-size:10pt}.status,.card{border:1px solid #000}}";
@@ -112,8 +112,11 @@ static void action_detail(FILE *out, const plan_action *a)
 	} else if (o->name) {
 		esc(out, o->name);
 	}
-	for (const plan_change *c = o->changes; c; c = c->next) {
-		fputs("<br>", out);
+	bool first = a->kind != PA_CREATE_COURSE && a->kind != PA_CREATE_CATEGORY &&
+		     a->kind != PA_CREATE_USER && !o->name;
+	for (const plan_change *c = o->changes; c; c = c->next, first = false) {
+		if (!first)
+			fputs("<br>", out);
 		esc(out, c->field);
 		fputs(": ", out);
 		esc(out, c->from ? c->from : "");
@@ -133,8 +136,11 @@ static void actions_table(FILE *out, const plan *p)
 	for (size_t i = 0; i < p->nactions; i++) {
 		const plan_action *a = &p->actions[i];
 		char buf[40], d1[40], d2[40];
-		fprintf(out, "<tr data-kind=\"%s\"%s>", plan_kind_name(a->kind),
-			plan_kind_destructive(a->kind) ? " class=\"destructive\"" : "");
+		bool destructive = plan_kind_destructive(a->kind);
+		const char *cls = destructive && a->held ? " class=\"destructive held\""
+				  : destructive ? " class=\"destructive\""
+				  : a->held ? " class=\"held\"" : "";
+		fprintf(out, "<tr data-kind=\"%s\"%s>", plan_kind_name(a->kind), cls);
 		num_cell(out, a->seq);
 		fputs("<td class=\"kind\">", out);
 		esc(out, plan_kind_label(a->kind));
@@ -150,6 +156,8 @@ static void actions_table(FILE *out, const plan *p)
 		num_cell(out, a->line);
 		fputs("<td class=\"reason\">", out);
 		esc(out, a->reason);
+		if (a->held && !p->is_outcome)
+			fputs("<br><span class=\"held\">held back: a safety threshold is exceeded</span>", out);
 		fputs("</td>", out);
 		if (p->is_outcome) {
 			fputs("<td>", out);
@@ -215,7 +223,8 @@ static void summary(FILE *out, const plan *p)
 	} else {
 		esc(out, p->skipped_reason ? "Skipped: " : p->refused ? "Refused: " : "");
 		esc(out, p->skipped_reason ? p->skipped_reason : p->refused_reason ? p->refused_reason :
-			 p->refused ? "a safety threshold is exceeded; nothing is applied without --force" :
+			 p->refused ? "a safety threshold is exceeded: apply holds back what it guards "
+				      "(marked held back) unless --force is given, and makes the other changes" :
 			 p->nactions ? "changes to make" : "nothing to do: the site is as the file says");
 	}
 	fputs("</div>\n<div class=\"cards\">", out);

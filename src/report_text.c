@@ -51,8 +51,9 @@ static void header(FILE *out, const plan *p, const style *st)
 	else if (p->refused_reason)
 		fprintf(out, "%s%sREFUSED%s: %s\n", st->bold, st->red, st->off, p->refused_reason);
 	else if (p->refused)
-		fprintf(out, "%s%sREFUSED%s: a safety threshold is exceeded (below); nothing is applied "
-			     "without --force\n", st->bold, st->red, st->off);
+		fprintf(out, "%s%sREFUSED%s: a safety threshold is exceeded (below): apply holds back what "
+			     "it guards (marked held back) unless --force is given, and makes the other "
+			     "changes\n", st->bold, st->red, st->off);
 	else if (p->is_outcome)
 		fprintf(out, "run %" PRId64 "\n", p->run_id);
 	else

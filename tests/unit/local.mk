@@ -30,3 +30,4 @@ endif
 include $(srcdir)/tests/unit/moodle.mk
 include $(srcdir)/tests/unit/parse.mk
 include $(srcdir)/tests/unit/state.mk
+include $(srcdir)/tests/unit/report.mk
