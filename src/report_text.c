@@ -50,13 +50,23 @@ static void header(FILE *out, const plan *p, const style *st)
 		fprintf(out, "%sSKIPPED%s: %s\n", st->bold, st->off, p->skipped_reason);
 	else if (p->refused_reason)
 		fprintf(out, "%s%sREFUSED%s: %s\n", st->bold, st->red, st->off, p->refused_reason);
-	else if (p->refused)
+	else if (p->refused && !p->is_outcome)
 		fprintf(out, "%s%sREFUSED%s: a safety threshold is exceeded (below): apply holds back what "
 			     "it guards (marked held back) unless --force is given, and makes the other "
 			     "changes\n", st->bold, st->red, st->off);
-	else if (p->is_outcome)
+	else if (p->is_outcome) {
 		fprintf(out, "run %" PRId64 "\n", p->run_id);
-	else
+		size_t held = 0;
+		for (size_t i = 0; i < p->nactions; i++)
+			held += p->actions[i].held && p->actions[i].result == AR_NOT_RUN;
+		if (held)
+			fprintf(out, "%s%sHELD BACK%s: %zu change%s a safety threshold guards (below); "
+				     "apply --force makes %s\n", st->bold, st->red, st->off, held,
+				held == 1 ? "" : "s", held == 1 ? "it" : "them");
+		else if (p->refused)
+			fprintf(out, "a safety threshold is exceeded (below); --force was given, so what it "
+				     "guards was applied too\n");
+	} else
 		fprintf(out, "%s\n", p->nactions ? "changes to make" : "nothing to do: the site is as the file says");
 }
 

@@ -465,6 +465,22 @@ START_TEST(test_text_outcome_brief_lists_only_what_was_not_done)
 	ck_assert_ptr_null(strstr(t, "ims2moodle show"));
 	free(t);
 
+	/* an outcome over a threshold: the run, and what was held back */
+	p->refused = true;
+	p->actions[4].held = true;
+	t = render(p, REPORT_TEXT, &brief);
+	ck_assert_ptr_nonnull(strstr(t, "; mode: snapshot\nrun 17\nHELD BACK: 1 change a safety threshold "
+					"guards (below); apply --force makes it\n\nSummary\n"));
+	free(t);
+	p->actions[4].result = AR_DONE; /* --force */
+	t = render(p, REPORT_TEXT, &brief);
+	ck_assert_ptr_nonnull(strstr(t, "; mode: snapshot\nrun 17\na safety threshold is exceeded (below); "
+					"--force was given, so what it guards was applied too\n\nSummary\n"));
+	free(t);
+	p->actions[4].result = AR_NOT_RUN;
+	p->actions[4].held = false;
+	p->refused = false;
+
 	/* everything done: brief says so */
 	for (size_t i = 0; i < p->nactions; i++)
 		p->actions[i].result = AR_DONE;
