@@ -1,1 +1,14 @@
 # tests/unit/parse.mk -- unit suites of the parser, dates and repair filter.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_isodate
+tests_unit_test_isodate_SOURCES = tests/unit/test_isodate.c
+tests_unit_test_isodate_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_isodate_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_isodate
+
+check_PROGRAMS += tests/unit/test_ims_repair
+tests_unit_test_ims_repair_SOURCES = tests/unit/test_ims_repair.c
+tests_unit_test_ims_repair_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_ims_repair_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_ims_repair
+endif
