@@ -48,24 +48,24 @@ int report_csv(FILE *out, const plan *p, const report_options *o)
 	fputs("\xEF\xBB\xBF", out);
 	for (size_t i = 0; i < ARRAY_LEN(header); i++)
 		field(out, header[i], i + 1 == ARRAY_LEN(header));
+	strbuf detail = STRBUF_INIT;
 	for (size_t i = 0; i < p->nactions; i++) {
 		const plan_action *a = &p->actions[i];
-		char buf[40], d1[40], d2[40], detail[512] = "";
+		char buf[40], d1[40], d2[40];
 		const plan_object *ob = a->obj;
+		sb_reset(&detail); /* whole: a fixed buffer cut long names inside a UTF-8 character */
 		if (ob && (a->kind == PA_CREATE_COURSE))
-			snprintf(detail, sizeof detail, "%s: %s%s", ob->shortname, ob->fullname,
-				 ob->visible ? "" : " (hidden)");
-		else if (ob && a->kind == PA_CREATE_CATEGORY)
-			snprintf(detail, sizeof detail, "%s", ob->category_ref);
+			sb_addf(&detail, "%s: %s%s", ob->shortname, ob->fullname, ob->visible ? "" : " (hidden)");
+		else if (ob && a->kind == PA_CREATE_CATEGORY && ob->category_ref)
+			sb_adds(&detail, ob->category_ref);
 		else if (ob && a->kind == PA_CREATE_USER)
-			snprintf(detail, sizeof detail, "%s %s <%s>", ob->firstname, ob->lastname, ob->email);
+			sb_addf(&detail, "%s %s <%s>", ob->firstname, ob->lastname, ob->email);
 		else if (ob && ob->name)
-			snprintf(detail, sizeof detail, "%s", ob->name);
+			sb_adds(&detail, ob->name);
 		else if (ob && ob->changes) {
-			size_t used = 0;
-			for (const plan_change *c = ob->changes; c && used < sizeof detail; c = c->next)
-				used += (size_t)snprintf(detail + used, sizeof detail - used, "%s%s: %s -> %s",
-							 used ? "; " : "", c->field, c->from ? c->from : "", c->to);
+			for (const plan_change *c = ob->changes; c; c = c->next)
+				sb_addf(&detail, "%s%s: %s -> %s", c == ob->changes ? "" : "; ", c->field,
+					c->from ? c->from : "", c->to);
 		}
 		fprintf(out, "%u,", a->seq);
 		field(out, "action", false);
@@ -79,12 +79,13 @@ int report_csv(FILE *out, const plan *p, const report_options *o)
 		field(out, a->role, false);
 		field(out, report_date(a->timestart, d1, sizeof d1), false);
 		field(out, report_date(a->timeend, d2, sizeof d2), false);
-		field(out, detail, false);
+		field(out, sb_str(&detail), false);
 		field(out, a->reason, false);
 		field(out, p->is_outcome ? action_result_name((enum action_result)a->result)
 			   : a->held ? "held back" : "", false);
 		field(out, a->error, true);
 	}
+	sb_free(&detail);
 	for (size_t i = 0; i < p->nskips; i++) {
 		const plan_skip *s = &p->skips[i];
 		fputc(',', out);

@@ -666,6 +666,43 @@ START_TEST(test_csv_quotes_and_defuses_formulas)
 }
 END_TEST
 
+/* A long name in a script of three bytes a letter (Moodle's fullname holds
+ * 254 characters) stays whole: no cut, so no broken UTF-8. */
+START_TEST(test_csv_long_names_whole)
+{
+	plan *p = new_plan();
+	strbuf full = STRBUF_INIT, change_to = STRBUF_INIT;
+	for (int i = 0; i < 254; i++)
+		sb_adds(&full, "\xE6\xBC\xA2"); /* U+6F22 */
+	plan_action *a = action(p, PA_CREATE_COURSE, 1, "C1", NULL, "new course");
+	plan_object *o = object(p, a);
+	o->shortname = "C1";
+	o->fullname = sb_str(&full);
+	o->visible = 1;
+	a = action(p, PA_UPDATE_COURSE, 2, "C2", NULL, "the file's names differ");
+	a->courseid = 5;
+	sb_addf(&change_to, "%s!", sb_str(&full));
+	change(p, object(p, a), "fullname", sb_str(&full), sb_str(&change_to));
+	change(p, a->obj, "shortname", "C2", "C2b");
+	char *t = render(p, REPORT_CSV, &plain);
+	csv_rows r;
+	csv_parse(t, &r);
+	ck_assert_uint_eq(r.n, 3);
+	strbuf want = STRBUF_INIT;
+	sb_addf(&want, "C1: %s", sb_str(&full));
+	ck_assert_str_eq(r.field[1][12], sb_str(&want));
+	sb_reset(&want);
+	sb_addf(&want, "fullname: %s -> %s!; shortname: C2 -> C2b", sb_str(&full), sb_str(&full));
+	ck_assert_str_eq(r.field[2][12], sb_str(&want));
+	csv_free(&r);
+	free(t);
+	sb_free(&want);
+	plan_free(p);
+	sb_free(&full);
+	sb_free(&change_to);
+}
+END_TEST
+
 /* ---- JSON ------------------------------------------------------------------------- */
 
 static json_object *parse_json(const char *t)
@@ -1279,6 +1316,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, test_text_brief_cuts_long_lists);
 	tcase_add_test(tc, test_csv_rows_under_a_fixed_header);
 	tcase_add_test(tc, test_csv_quotes_and_defuses_formulas);
+	tcase_add_test(tc, test_csv_long_names_whole);
 	tcase_add_test(tc, test_json_plan_has_every_documented_key);
 	tcase_add_test(tc, test_json_outcome_and_empty_lists);
 	tcase_add_test(tc, test_json_strings_round_trip);
