@@ -499,8 +499,16 @@ static int run(parser *p, chunk_source next_chunk, void *src, errinfo *e)
 			     p->name, p->schema_error_count, p->schema_error_count == 1 ? "" : "s");
 	}
 out:
-	if (p->ctxt)
+	if (p->ctxt) {
+		/* a DOCTYPE that declares an entity makes libxml2 start a document
+		 * to hold it (the file is refused for it), which the context does
+		 * not free */
+		if (p->ctxt->myDoc) {
+			xmlFreeDoc(p->ctxt->myDoc);
+			p->ctxt->myDoc = NULL;
+		}
 		xmlFreeParserCtxt(p->ctxt);
+	}
 	if (plug)
 		xmlSchemaSAXUnplug(plug);
 	if (vctxt)
