@@ -1,0 +1,71 @@
+#!/bin/sh
+# tests/report/test_html_interactive.sh -- the HTML report in a real browser, as a
+# registrar uses it (test_html_browser.sh beside it checks the pages test_report
+# writes by hand; this one the real planner's): plans
+# tests/report/hostile.xml against the Moodle emulator, applies it, plans
+# hostile-next.xml, and has html_check.py load both reports in a headless Chromium
+# (filter, search, sort, print style, escaping, nothing loaded from outside).
+# Skips (77) without Chromium, python3, the emulator or the program; about 3 s.
+# Environment: IMS2MOODLE, FAKEMOODLE, top_srcdir (make check sets them); CHROMIUM
+# names the browser (default: chromium on the PATH, or /usr/bin/chromium).
+set -eu
+
+srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+here=$srcdir/tests/report
+bin=${IMS2MOODLE:-./ims2moodle}
+emu=${FAKEMOODLE:-./tests/fakemoodle/fakemoodle}
+browser=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || echo /usr/bin/chromium)}
+
+skip() { echo "SKIP: $*"; exit 77; }
+[ -x "$browser" ] || skip "no Chromium (set CHROMIUM)"
+command -v python3 > /dev/null || skip "no python3"
+[ -x "$bin" ] || skip "no ims2moodle at $bin"
+[ -x "$emu" ] || skip "no emulator at $emu"
+
+work=$(mktemp -d)
+emu_pid=
+cleanup() {
+	[ -z "$emu_pid" ] || kill "$emu_pid" 2> /dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+token=report0123456789abcdef0123456789
+"$emu" --listen 127.0.0.1:0 --token "$token" > "$work/site.url" 2> "$work/emulator.log" &
+emu_pid=$!
+i=0
+while [ ! -s "$work/site.url" ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+[ -s "$work/site.url" ] || { echo "FAIL: the emulator did not start"; cat "$work/emulator.log"; exit 1; }
+head -n 1 "$work/site.url" > "$work/url" && mv "$work/url" "$work/site.url"
+
+cat > "$work/ims2moodle.conf" << EOF
+[moodle]
+url = $(cat "$work/site.url")
+[files]
+target = Moodle
+[courses]
+shortname = short
+EOF
+export MOODLE_TOKEN="$token" NO_COLOR=1
+run() {
+	expect=$1
+	shift
+	set +e
+	"$bin" "$@" --config "$work/ims2moodle.conf" --state-dir "$work/state" > "$work/out" 2>&1
+	rc=$?
+	set -e
+	[ "$rc" -eq "$expect" ] || { echo "FAIL: ims2moodle $* exited $rc, expected $expect"; cat "$work/out"; exit 1; }
+}
+run 2 plan --format html --output "$work/night1.html" "$here/hostile.xml"
+run 0 apply -q "$here/hostile.xml"
+run 2 plan --format html --output "$work/night2.html" "$here/hostile-next.xml"
+
+# the same plan twice, the same bytes
+run 2 plan --format html --output "$work/again.html" "$here/hostile-next.xml"
+cmp "$work/night2.html" "$work/again.html" || { echo "FAIL: two plans of one site and file differ"; exit 1; }
+
+python3 "$here/html_check.py" "$browser" "$work"
