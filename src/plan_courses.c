@@ -188,16 +188,6 @@ static int64_t date_of(planner *pl, const char *s, bool end)
 	return t;
 }
 
-/* Text Moodle would refuse (PARAM_TEXT strips tags and must change nothing). */
-static bool has_markup(const char *s)
-{
-	for (const char *p = strchr(s, '<'); p; p = strchr(p + 1, '<'))
-		if ((p[1] >= 'a' && p[1] <= 'z') || (p[1] >= 'A' && p[1] <= 'Z') || p[1] == '/' ||
-		    p[1] == '!' || p[1] == '?')
-			return true;
-	return false;
-}
-
 /* Checks the values of a new course against Moodle's limits (§8 #68):
  * never truncated, never sent to fail a batch. */
 static const char *invalid_course(planner *pl, const char *shortname, const char *fullname,

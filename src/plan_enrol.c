@@ -432,6 +432,15 @@ static void course_group(planner *pl, const want *w, const state_enrolment *se,
 			"the course's groups could not be read");
 		return;
 	}
+	if (has_markup(w->cohort) || utf8_chars(w->cohort) > 254) {
+		/* Moodle would refuse the group, and the batch with it, every night */
+		pl_skip(pl, w->line, "course group", c->group_id, w->u->person_id,
+			pl_str(pl, "the course group name '%s' %s: the person is enrolled without the "
+			       "group", w->cohort, has_markup(w->cohort)
+			       ? "contains markup (<...>), which Moodle refuses"
+			       : "is longer than Moodle's 254 characters"));
+		return;
+	}
 	for (size_t i = 0; groups && i < groups->n; i++)
 		if (str_eq(groups->items[i].name, w->cohort))
 			g = &groups->items[i];

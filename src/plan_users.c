@@ -207,10 +207,13 @@ static plan_action *plan_user_update(planner *pl, uref *u, const char *first, co
 		if (str_eq(f[i].from ? f[i].from : "", f[i].to))
 			continue;
 		size_t max = strcmp(f[i].field, "city") == 0 ? 120 : 100;
-		if (utf8_chars(f[i].to) > max) {
+		if (utf8_chars(f[i].to) > max || has_markup(f[i].to)) {
 			pl_skip(pl, p->loc.line, "person", NULL, p->id,
-				pl_str(pl, "%s not updated: the file's value is longer than Moodle's %zu "
-				       "characters", f[i].field, max));
+				has_markup(f[i].to)
+				? pl_str(pl, "%s not updated: the file's value contains markup (<...>), "
+					 "which Moodle refuses", f[i].field)
+				: pl_str(pl, "%s not updated: the file's value is longer than Moodle's %zu "
+					 "characters", f[i].field, max));
 			continue;
 		}
 		if (!a) {
@@ -330,6 +333,8 @@ static const char *too_long_for_moodle(const char *idnumber, const char *first, 
 		return "its family name is longer than Moodle's 100 characters";
 	if (city && utf8_chars(city) > 120)
 		return "its city (adr/locality) is longer than Moodle's 120 characters";
+	if (has_markup(first) || has_markup(last) || has_markup(city))
+		return "its name or city contains markup (<...>), which Moodle refuses";
 	return NULL;
 }
 

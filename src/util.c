@@ -201,6 +201,15 @@ static inline char ascii_lower(char c)
 	return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
 }
 
+bool has_markup(const char *s)
+{
+	for (const char *p = s ? strchr(s, '<') : NULL; p; p = strchr(p + 1, '<'))
+		if ((p[1] >= 'a' && p[1] <= 'z') || (p[1] >= 'A' && p[1] <= 'Z') || p[1] == '/' ||
+		    p[1] == '!' || p[1] == '?')
+			return true;
+	return false;
+}
+
 size_t utf8_chars(const char *s)
 {
 	size_t n = 0;

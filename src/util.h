@@ -73,6 +73,9 @@ static inline const char *sb_str(const strbuf *sb) { return sb->buf ? sb->buf : 
 bool str_eq(const char *a, const char *b);       /* NULL-safe */
 bool str_ieq_ascii(const char *a, const char *b); /* ASCII case-insensitive */
 size_t utf8_chars(const char *s); /* characters of UTF-8 text (Moodle's column lengths count them) */
+/* Whether text holds markup Moodle refuses in a TEXT or NOTAGS parameter
+ * (its cleaning would strip a tag, so the whole call fails). */
+bool has_markup(const char *s);
 bool str_is_blank(const char *s);                 /* NULL, empty or ASCII spaces */
 /* Trims ASCII whitespace (space, tab, CR, LF) at both ends, in place on a
  * (pointer, length) pair. */

@@ -322,6 +322,35 @@ START_TEST(test_reconcile_reports_drift_and_restores_the_file)
 }
 END_TEST
 
+START_TEST(test_markup_moodle_refuses_is_never_sent)
+{
+	/* a family name with a tag: Moodle's NOTAGS cleaning refuses the whole
+	 * create_users call; a course group name with one: create_groups */
+	ims_model *m = parse(FILE_OF(
+		"<person><sourcedid><id>P1</id></sourcedid><userid>ann</userid><name><fn>Ann B</fn>"
+		"<n><given>Ann</given><family>&lt;b&gt;B&lt;/b&gt;</family></n></name>"
+		"<email>ann@example.edu</email></person>" PERSON("P2", "bob")
+		MEMBERSHIP("C1", "<member><sourcedid><id>P2</id></sourcedid><idtype>1</idtype>"
+			   "<role roletype=\"01\"><status>1</status><extension><cohort>Lab &lt;A&gt;"
+			   "</cohort></extension></role></member>")));
+	site_snapshot *s = site_with_roles();
+	add_course(s, 10, "C1", "C1", 1);
+	site_add_group_list(s, 10);
+	settings cfg;
+	settings_defaults(&cfg);
+	plan *p = build(m, s, NULL, &cfg);
+	EXPECT_ACTIONS(p, "create_user P2\n"
+			  "enrol C1 P2 student\n");
+	EXPECT_OTHER(p, "skip course group P2: the course group name 'Lab <A>' contains markup (<...>), "
+			"which Moodle refuses: the person is enrolled without the group\n"
+			"quarantine person P1: its name or city contains markup (<...>), which Moodle "
+			"refuses\n");
+	plan_free(p);
+	site_free(s);
+	ims_model_free(m);
+}
+END_TEST
+
 START_TEST(test_role_change_adds_new_and_removes_old)
 {
 	ims_model *m = parse(FILE_OF(MEMBERSHIP("C1", "<member><sourcedid><id>P1</id></sourcedid>"
@@ -682,6 +711,7 @@ int main(void)
 	tcase_add_test(tc, test_unchanged_site_plans_nothing);
 	tcase_add_test(tc, test_withdrawal_suspends_own_enrolment_keeping_dates);
 	tcase_add_test(tc, test_reconcile_reports_drift_and_restores_the_file);
+	tcase_add_test(tc, test_markup_moodle_refuses_is_never_sent);
 	tcase_add_test(tc, test_role_change_adds_new_and_removes_old);
 	tcase_add_test(tc, test_unmapped_and_unknown_roles_are_quarantined);
 	tcase_add_test(tc, test_ambiguities_are_quarantined_with_candidates);
