@@ -46,8 +46,7 @@ static const char *default_schema(void)
 
 static bool use_color(void)
 {
-	const char *term = getenv("TERM");
-	return isatty(1) && !getenv("NO_COLOR") && term && strcmp(term, "dumb") != 0;
+	return report_to_terminal(stdout);
 }
 
 /* The worse of two exit statuses: I/O and missing files over refusals. */

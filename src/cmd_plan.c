@@ -60,7 +60,8 @@ const struct option run_long_options[] = {
 bool report_to_terminal(FILE *f)
 {
 	const char *term = getenv("TERM");
-	return isatty(fileno(f)) && !getenv("NO_COLOR") && term && strcmp(term, "dumb") != 0;
+	const char *no_color = getenv("NO_COLOR"); /* set and not empty: no colour (no-color.org) */
+	return isatty(fileno(f)) && !(no_color && *no_color) && term && strcmp(term, "dumb") != 0;
 }
 
 int write_report(const plan *p, enum report_format f, const char *output, bool brief, errinfo *e)

@@ -20,6 +20,8 @@ int cmd_ping(int argc, char **argv);
 
 /* Shared by plan and apply (cmd_plan.c). */
 extern const struct option run_long_options[];
+/* Whether text written to f may be coloured: a terminal that is not
+ * "dumb", and NO_COLOR not set to a non-empty value (check uses it too). */
 bool report_to_terminal(FILE *f);
 /* Writes p in format f to output ("-" or NULL: standard output); brief: see
  * report_options. */
