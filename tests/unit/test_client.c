@@ -1050,11 +1050,11 @@ START_TEST(test_connection_faults)
 	moodle_request_free(r);
 	emu_stop(&m);
 	/* a stall longer than the client's timeout */
-	r = read_under_fault("stall", "stall-ms=1500,commit-delay-ms=0", 0.3, &m);
+	r = read_under_fault("stall", "stall-ms=900,commit-delay-ms=0", 0.3, &m);
 	ck_assert_int_eq(r->err.status, MS_TRANSPORT);
 	ck_assert_int_eq(r->err.curl, CURLE_OPERATION_TIMEDOUT);
 	ck_assert_msg(strstr(r->err.detail, "(the site may still complete the call)") != NULL, "%s", r->err.detail);
-	ck_assert_double_lt(r->elapsed, 1.2);
+	ck_assert_double_lt(r->elapsed, 0.85);
 	moodle_request_free(r);
 	emu_stop(&m);
 	/* a stall shorter than it: the proxy's 504 */
