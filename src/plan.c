@@ -252,11 +252,11 @@ static bool add_check(planner *pl, enum safety_class cls, const char *scope, int
 	plan *p = pl->p;
 	double percent = base > 0 ? 100.0 * (double)count / (double)base : (count ? 100.0 : 0.0);
 	bool over_count = t->max_count >= 0 && count > t->max_count;
-	bool over_percent = t->max_percent >= 0 && base > 0 && percent > t->max_percent &&
-			    count >= (per_course ? pl->cfg->per_course_min : pl->cfg->global_min);
+	int64_t min = per_course ? pl->cfg->per_course_min : pl->cfg->global_min;
+	bool over_percent = t->max_percent >= 0 && base > 0 && percent > t->max_percent && count >= min;
 	p->safety = xrealloc(p->safety, (p->nsafety + 1) * sizeof *p->safety);
 	p->safety[p->nsafety++] = (plan_safety){ cls, scope, count, base, percent, t->max_percent,
-						 t->max_count, over_count || over_percent };
+						 t->max_count, min, over_count || over_percent };
 	if (over_count || over_percent)
 		p->refused = true;
 	return over_count || over_percent;

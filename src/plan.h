@@ -132,6 +132,7 @@ typedef struct plan_safety {
 	double percent;
 	double max_percent;
 	int64_t max_count;
+	int64_t min_count;         /* the percentage counts only from this many on */
 	bool exceeded;
 } plan_safety;
 

@@ -259,7 +259,7 @@ static void summary(FILE *out, const plan *p)
 		num_cell(out, s->base);
 		fprintf(out, "<td>%.1f%%</td><td>", s->percent);
 		if (s->max_percent >= 0)
-			fprintf(out, "%.1f%%", s->max_percent);
+			fprintf(out, "%.1f%% (from %" PRId64 " on)", s->max_percent, s->min_count);
 		if (s->max_count >= 0)
 			fprintf(out, "%s%" PRId64, s->max_percent >= 0 ? ", " : "", s->max_count);
 		fprintf(out, "</td><td%s>%s</td></tr>", s->exceeded ? " class=\"exceeded\"" : "",

@@ -180,6 +180,7 @@ int report_json(FILE *out, const plan *p, const report_options *opt)
 			json_object_object_add(x, "max_percent", percent(s->max_percent));
 		if (s->max_count >= 0)
 			add_int(x, "max_count", s->max_count);
+		add_int(x, "min_count", s->min_count);
 		json_object_object_add(x, "exceeded", json_object_new_boolean(s->exceeded));
 		json_object_array_add(safety, x);
 	}

@@ -107,7 +107,7 @@ static void safety(FILE *out, const plan *p, const style *st)
 			s->exceeded ? st->red : "", safety_class_name(s->cls), s->exceeded ? st->off : "",
 			s->scope, s->count, s->base, s->percent);
 		if (s->max_percent >= 0)
-			fprintf(out, "%.1f%%", s->max_percent);
+			fprintf(out, "%.1f%% (from %" PRId64 " on)", s->max_percent, s->min_count);
 		if (s->max_percent >= 0 && s->max_count >= 0)
 			fprintf(out, " and ");
 		if (s->max_count >= 0)

@@ -90,8 +90,10 @@ static void quarantine(plan *p, uint32_t line, const char *what, const char *id,
 static void safety(plan *p, enum safety_class c, const char *scope, int64_t count, int64_t base,
 		   double percent, double max_percent, int64_t max_count, bool exceeded)
 {
+	/* the default minimum counts: safety.min_count 10, course_min_count 5 */
+	int64_t min_count = strcmp(scope, "site") == 0 ? 10 : 5;
 	p->safety[p->nsafety++] = (plan_safety){ c, scope, count, base, percent, max_percent, max_count,
-						 exceeded };
+						 min_count, exceeded };
 }
 
 /* A typical plan: a new course with a new student, an updated user, and a
@@ -336,8 +338,8 @@ START_TEST(test_text_summary_first_then_changes_by_course)
 		"  quarantined                     1\n"
 		"\n"
 		"Safety thresholds\n"
-		"  suspend       BIO200       1 of 2 (50.0%); limit 10.0%  EXCEEDED\n"
-		"  unenrol       site         1 of 10 (10.0%); limit 20.0% and 50\n"
+		"  suspend       BIO200       1 of 2 (50.0%); limit 10.0% (from 5 on)  EXCEEDED\n"
+		"  unenrol       site         1 of 10 (10.0%); limit 20.0% (from 10 on) and 50\n"
 		"\n"
 		"The file was not clean: 2 bare '&' read as '&amp;', at 3:14, 5:2\n"
 		"\n"
@@ -806,7 +808,8 @@ START_TEST(test_json_plan_has_every_documented_key)
 	json_object *saf = get(root, "safety", json_type_array);
 	ck_assert_uint_eq(json_object_array_length(saf), 3);
 	json_object *s0 = json_object_array_get_idx(saf, 0);
-	EXPECT_KEYS(s0, "class scope count base percent max_percent exceeded");
+	EXPECT_KEYS(s0, "class scope count base percent max_percent min_count exceeded");
+	ck_assert_int_eq(GET_INT(s0, "min_count"), 5);
 	ck_assert_str_eq(GET_STR(s0, "class"), "suspend");
 	ck_assert_str_eq(GET_STR(s0, "scope"), "BIO200");
 	ck_assert_int_eq(GET_INT(s0, "count"), 1);
@@ -815,7 +818,8 @@ START_TEST(test_json_plan_has_every_documented_key)
 	ck_assert(json_object_get_double(get(s0, "max_percent", json_type_double)) == 10.0);
 	ck_assert(GET_BOOL(s0, "exceeded"));
 	json_object *s1 = json_object_array_get_idx(saf, 1);
-	EXPECT_KEYS(s1, "class scope count base percent max_percent max_count exceeded");
+	EXPECT_KEYS(s1, "class scope count base percent max_percent max_count min_count exceeded");
+	ck_assert_int_eq(GET_INT(s1, "min_count"), 10);
 	ck_assert_int_eq(GET_INT(s1, "max_count"), 50);
 	ck_assert(!GET_BOOL(s1, "exceeded"));
 	ck_assert_str_eq(GET_STR(json_object_array_get_idx(saf, 2), "class"), "user_delete");
@@ -1123,9 +1127,9 @@ START_TEST(test_html_controls_summary_and_print_style)
 					"<div class=\"card\"><b>1</b>skipped</div><div class=\"card\"><b>1</b>"
 					"quarantined</div>"));
 	ck_assert_ptr_nonnull(strstr(h, "<tr><td>suspend</td><td>BIO200</td><td data-v=\"1\">1</td>"
-					"<td data-v=\"2\">2</td><td>50.0%</td><td>10.0%</td>"
+					"<td data-v=\"2\">2</td><td>50.0%</td><td>10.0% (from 5 on)</td>"
 					"<td class=\"exceeded\">exceeded</td></tr>"));
-	ck_assert_ptr_nonnull(strstr(h, "<td>10.0%</td><td>20.0%, 50</td><td>within</td></tr>"));
+	ck_assert_ptr_nonnull(strstr(h, "<td>10.0%</td><td>20.0% (from 10 on), 50</td><td>within</td></tr>"));
 	ck_assert_ptr_null(strstr(h, "<td>user_delete</td>"));
 	ck_assert_ptr_nonnull(strstr(h, "<p class=\"note\">The file was not clean: 2 bare &amp; read as "
 					"&amp;amp;, at 3:14, 5:2</p>"));
