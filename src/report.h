@@ -28,6 +28,8 @@ int report_write(FILE *out, const plan *p, enum report_format f, const report_op
 
 /* Pieces shared by the formats (report_common.c). */
 const char *report_status(const plan *p);                /* "changes", "no changes", "refused", "skipped" */
+/* The actions of an outcome that a safety threshold held back (not run). */
+size_t report_held_back(const plan *p);
 /* An ISO date (UTC) of a Unix time into buf; "" for 0. */
 const char *report_date(int64_t t, char *buf, size_t n);
 /* Who an action concerns, for people: the person id or username. */

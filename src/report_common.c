@@ -39,9 +39,21 @@ const char *report_status(const plan *p)
 {
 	if (p->skipped_reason)
 		return "skipped";
-	if (p->refused)
+	if (p->refused_reason)
+		return "refused";
+	/* an outcome over a threshold is refused only while something stayed
+	 * held back: after apply --force it is a run that made its changes */
+	if (p->refused && (!p->is_outcome || report_held_back(p)))
 		return "refused";
 	return p->nactions ? "changes" : "no changes";
+}
+
+size_t report_held_back(const plan *p)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < p->nactions; i++)
+		n += p->actions[i].held && p->actions[i].result == AR_NOT_RUN;
+	return n;
 }
 
 const char *report_date(int64_t t, char *buf, size_t n)
