@@ -299,8 +299,12 @@ void ims_summary_warnings_text(FILE *out, const ims_warning_group *w, const char
 		if (!g->count)
 			continue;
 		fprintf(out, "%s%s (%" PRIu64 "):\n", indent, ims_warning_name(k), g->count);
-		for (int i = 0; i < g->nsamples; i++)
-			fprintf(out, "%s  line %u: %s\n", indent, g->samples[i].loc.line, g->samples[i].detail);
+		for (int i = 0; i < g->nsamples; i++) {
+			strbuf tmp = STRBUF_INIT;
+			fprintf(out, "%s  line %u: %s\n", indent, g->samples[i].loc.line,
+				str_printable(g->samples[i].detail, &tmp));
+			sb_free(&tmp);
+		}
 		if (g->count > (uint64_t)g->nsamples)
 			fprintf(out, "%s  ... and %" PRIu64 " more\n", indent, g->count - (uint64_t)g->nsamples);
 	}

@@ -38,18 +38,27 @@ static const char *kind_colour(const style *st, enum plan_kind k)
 	}
 }
 
+/* A value from the file, printable on one line (str_printable): eight at a
+ * time, each in its own buffer, enough for one line of the report. */
+static const char *pr(const char *s)
+{
+	static strbuf ring[8];
+	static unsigned next;
+	return s ? str_printable(s, &ring[next++ % ARRAY_LEN(ring)]) : s;
+}
+
 static void header(FILE *out, const plan *p, const style *st)
 {
 	fprintf(out, "%sims2moodle %s%s: %s", st->bold, p->is_outcome ? "apply" : "plan", st->off,
-		p->file ? p->file : "(no file)");
+		p->file ? pr(p->file) : "(no file)");
 	if (p->file_datetime && *p->file_datetime)
-		fprintf(out, " (dated %s)", p->file_datetime);
+		fprintf(out, " (dated %s)", pr(p->file_datetime));
 	fprintf(out, "\nsite: %s, read by %s", p->site_url ? p->site_url : "?", site_read_name(p->site_read));
 	fprintf(out, "; mode: %s\n", plan_mode_name(p->mode));
 	if (p->skipped_reason)
-		fprintf(out, "%sSKIPPED%s: %s\n", st->bold, st->off, p->skipped_reason);
+		fprintf(out, "%sSKIPPED%s: %s\n", st->bold, st->off, pr(p->skipped_reason));
 	else if (p->refused_reason)
-		fprintf(out, "%s%sREFUSED%s: %s\n", st->bold, st->red, st->off, p->refused_reason);
+		fprintf(out, "%s%sREFUSED%s: %s\n", st->bold, st->red, st->off, pr(p->refused_reason));
 	else if (p->refused && !p->is_outcome)
 		fprintf(out, "%s%sREFUSED%s: a safety threshold is exceeded (below): apply holds back what "
 			     "it guards (marked held back) unless --force is given, and makes the other "
@@ -153,23 +162,23 @@ static void action_line(FILE *out, const plan *p, const plan_action *a, const st
 	fprintf(out, "    #%-5u %s%-22s%s", a->seq, kind_colour(st, a->kind), plan_kind_label(a->kind), st->off);
 	const plan_object *o = a->obj;
 	if (a->kind == PA_CREATE_CATEGORY)
-		fprintf(out, " %s", o->category_ref);
+		fprintf(out, " %s", pr(o->category_ref));
 	else if (a->kind == PA_CREATE_COURSE)
-		fprintf(out, " %s \"%s\"%s", o->shortname, o->fullname, o->visible ? "" : " (hidden)");
+		fprintf(out, " %s \"%s\"%s", pr(o->shortname), pr(o->fullname), o->visible ? "" : " (hidden)");
 	else if (a->kind == PA_CREATE_USER)
-		fprintf(out, " %s: %s, %s %s <%s>", a->person_id, o->username, o->firstname, o->lastname,
-			o->email);
+		fprintf(out, " %s: %s, %s %s <%s>", pr(a->person_id), pr(o->username), pr(o->firstname),
+			pr(o->lastname), pr(o->email));
 	else if (a->kind == PA_CREATE_GROUP || a->kind == PA_ADD_TO_GROUP)
-		fprintf(out, " %s%s\"%s\"", report_who(a), *report_who(a) ? " " : "", o->name);
+		fprintf(out, " %s%s\"%s\"", pr(report_who(a)), *report_who(a) ? " " : "", pr(o->name));
 	else
-		fprintf(out, " %s", report_who(a));
+		fprintf(out, " %s", pr(report_who(a)));
 	if (a->role)
 		fprintf(out, " as %s", a->role);
 	if (a->timestart || a->timeend)
 		fprintf(out, " %s..%s", report_date(a->timestart, d1, sizeof d1),
 			report_date(a->timeend, d2, sizeof d2));
 	for (const plan_change *c = o ? o->changes : NULL; c; c = c->next)
-		fprintf(out, " %s: \"%s\" -> \"%s\";", c->field, c->from ? c->from : "", c->to);
+		fprintf(out, " %s: \"%s\" -> \"%s\";", c->field, pr(c->from ? c->from : ""), pr(c->to));
 	if (a->line)
 		fprintf(out, " %s(line %u)%s", st->dim, a->line, st->off);
 	if (a->held && !p->is_outcome)
@@ -177,8 +186,8 @@ static void action_line(FILE *out, const plan *p, const plan_action *a, const st
 	if (p->is_outcome && a->result != AR_DONE)
 		fprintf(out, " %s[%s%s%s]%s", a->result == AR_FAILED ? st->red : st->yellow,
 			action_result_name((enum action_result)a->result), a->error ? ": " : "",
-			a->error ? a->error : "", st->off);
-	fprintf(out, "\n             %s%s%s\n", st->dim, a->reason ? a->reason : "", st->off);
+			a->error ? pr(a->error) : "", st->off);
+	fprintf(out, "\n             %s%s%s\n", st->dim, a->reason ? pr(a->reason) : "", st->off);
 }
 
 static int cmp_by_course(const void *x, const void *y)
@@ -219,7 +228,7 @@ static void changes(FILE *out, const plan *p, const style *st, bool brief)
 		char buf[40], prev[40];
 		const char *course = report_course(v[i], buf, sizeof buf);
 		if (i == 0 || strcmp(report_course(v[i - 1], prev, sizeof prev), course) != 0)
-			fprintf(out, "  %s%s%s\n", st->bold, course, st->off);
+			fprintf(out, "  %s%s%s\n", st->bold, pr(course), st->off);
 		action_line(out, p, v[i], st);
 	}
 	bool site = false;
@@ -248,8 +257,9 @@ static void skips_and_quarantine(FILE *out, const plan *p, const style *st, bool
 		fprintf(out, "\n%sSkipped%s (what the file asks that will not happen)\n", st->bold, st->off);
 	for (size_t i = 0; i < nskips; i++) {
 		const plan_skip *s = &p->skips[i];
-		fprintf(out, "  line %u: %s %s%s%s: %s\n", s->line, s->what, s->group_id ? s->group_id : "",
-			s->group_id && s->person_id ? " / " : "", s->person_id ? s->person_id : "", s->reason);
+		fprintf(out, "  line %u: %s %s%s%s: %s\n", s->line, s->what, s->group_id ? pr(s->group_id) : "",
+			s->group_id && s->person_id ? " / " : "", s->person_id ? pr(s->person_id) : "",
+			pr(s->reason));
 	}
 	if (nskips < p->nskips)
 		fprintf(out, "  ... and %zu more\n", p->nskips - nskips);
@@ -257,10 +267,10 @@ static void skips_and_quarantine(FILE *out, const plan *p, const style *st, bool
 		fprintf(out, "\n%sQuarantined%s (reported, never applied)\n", st->bold, st->off);
 	for (size_t i = 0; i < nquar; i++) {
 		const plan_quarantine *q = &p->quarantine[i];
-		fprintf(out, "  line %u: %s %s%s%s: %s\n", q->line, q->what, q->id ? q->id : "",
-			q->group_id ? " in " : "", q->group_id ? q->group_id : "", q->reason);
+		fprintf(out, "  line %u: %s %s%s%s: %s\n", q->line, q->what, q->id ? pr(q->id) : "",
+			q->group_id ? " in " : "", q->group_id ? pr(q->group_id) : "", pr(q->reason));
 		if (q->candidates)
-			fprintf(out, "      candidates: %s\n", q->candidates);
+			fprintf(out, "      candidates: %s\n", pr(q->candidates));
 	}
 	if (nquar < p->nquarantine)
 		fprintf(out, "  ... and %zu more\n", p->nquarantine - nquar);

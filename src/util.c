@@ -201,6 +201,29 @@ static inline char ascii_lower(char c)
 	return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
 }
 
+const char *str_printable(const char *s, strbuf *tmp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+	while (u && u[i] && u[i] >= 0x20 && u[i] != 0x7f)
+		i++;
+	if (!u || !u[i])
+		return s;
+	sb_reset(tmp);
+	sb_add(tmp, s, i);
+	for (; u[i]; i++) {
+		if (u[i] == '\n')
+			sb_adds(tmp, "\\n");
+		else if (u[i] == '\t')
+			sb_adds(tmp, "\\t");
+		else if (u[i] < 0x20 || u[i] == 0x7f)
+			sb_addf(tmp, "\\x%02X", u[i]);
+		else
+			sb_addc(tmp, (char)u[i]);
+	}
+	return tmp->buf;
+}
+
 bool has_markup(const char *s)
 {
 	for (const char *p = s ? strchr(s, '<') : NULL; p; p = strchr(p + 1, '<'))

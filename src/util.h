@@ -76,6 +76,10 @@ size_t utf8_chars(const char *s); /* characters of UTF-8 text (Moodle's column l
 /* Whether text holds markup Moodle refuses in a TEXT or NOTAGS parameter
  * (its cleaning would strip a tag, so the whole call fails). */
 bool has_markup(const char *s);
+/* s with its control characters (C0 and DEL) written as \n, \t or \xNN, so
+ * that a value from a file cannot break or forge a line of a text report:
+ * s itself when it has none, else tmp's text (valid until tmp changes). */
+const char *str_printable(const char *s, strbuf *tmp);
 bool str_is_blank(const char *s);                 /* NULL, empty or ASCII spaces */
 /* Trims ASCII whitespace (space, tab, CR, LF) at both ends, in place on a
  * (pointer, length) pair. */

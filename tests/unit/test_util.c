@@ -195,6 +195,18 @@ START_TEST(test_country_codes)
 }
 END_TEST
 
+START_TEST(test_str_printable)
+{
+	strbuf tmp = STRBUF_INIT;
+	const char *plain = "Ann \xc3\x85se O'Brien";
+	ck_assert_ptr_eq(str_printable(plain, &tmp), plain); /* nothing to change: no copy */
+	ck_assert_str_eq(str_printable("Lee\n    #99 delete\tall\r\x01\x7f", &tmp),
+			 "Lee\\n    #99 delete\\tall\\x0D\\x01\\x7F");
+	ck_assert_ptr_null(str_printable(NULL, &tmp));
+	sb_free(&tmp);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -205,6 +217,7 @@ int main(void)
 	tcase_add_test(tc, test_strbuf_and_strings);
 	tcase_add_test(tc, test_sha256_vectors);
 	tcase_add_test(tc, test_country_codes);
+	tcase_add_test(tc, test_str_printable);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
