@@ -64,8 +64,13 @@ run 2 plan --format html --output "$work/night1.html" "$here/hostile.xml"
 run 0 apply -q "$here/hostile.xml"
 run 2 plan --format html --output "$work/night2.html" "$here/hostile-next.xml"
 
-# the same plan twice, the same bytes
+# the same plan twice, the same bytes, in every format
 run 2 plan --format html --output "$work/again.html" "$here/hostile-next.xml"
 cmp "$work/night2.html" "$work/again.html" || { echo "FAIL: two plans of one site and file differ"; exit 1; }
+for f in text csv json; do
+	run 2 plan --format $f --output "$work/once.$f" "$here/hostile-next.xml"
+	run 2 plan --format $f --output "$work/twice.$f" "$here/hostile-next.xml"
+	cmp "$work/once.$f" "$work/twice.$f" || { echo "FAIL: two $f plans of one site and file differ"; exit 1; }
+done
 
 python3 "$here/html_check.py" "$browser" "$work"
