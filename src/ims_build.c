@@ -189,8 +189,10 @@ void ims_build_open_path(const ims_builder *b, char *out, size_t outsz)
 {
 	size_t used = 0;
 	out[0] = '\0';
-	for (int i = 1; i <= b->depth && used + 1 < outsz; i++) {
-		int n = snprintf(out + used, outsz - used, "%s%s", i > 1 ? "/" : "",
+	/* a fragment's <enterprise> is not in the file: leave it out */
+	int first = b->fragment ? 2 : 1;
+	for (int i = first; i <= b->depth && used + 1 < outsz; i++) {
+		int n = snprintf(out + used, outsz - used, "%s%s", i > first ? "/" : "",
 				 b->stack[i].local ? b->stack[i].local : "?");
 		if (n < 0)
 			break;
@@ -751,7 +753,9 @@ int ims_build_start(ims_builder *b, const char *local, int name, bool exact, boo
 			sb_reset(&b->cohort_text);
 		}
 		b->depth++;
-		b->stack[b->depth] = (frame){ S_EXT, F_NONE, (uint8_t)name, NULL };
+		/* libxml2's dictionary keeps `local` for the whole parse: its end
+		 * tag in the kept text needs it (it was written "</?>") */
+		b->stack[b->depth] = (frame){ S_EXT, F_NONE, (uint8_t)name, local };
 		return raw_check(b, e);
 	}
 	if (ps == S_SKIP) {
@@ -1015,19 +1019,36 @@ static void end_leaf(ims_builder *b, int field, const char *what)
 	case F_TF_END: set_once(b, &b->tf->end, v, what); break;
 	case F_TF_ADMINPERIOD: set_once(b, &b->tf->adminperiod, v, what); break;
 	case F_MS_TYPE: set_once(b, &b->ms->lmb_type, v, what); break;
-	case F_MB_IDTYPE:
-		/* <idtype>1</idtype>, or Moodle's <idtype idtype="1"/> (§8 #39) */
-		if (!*v && b->idtype_attr)
-			v = b->idtype_attr;
-		if (b->member->idtype != IDT_MISSING) {
-			ims_warn(b->m, W_MULTIPLE_TIMEFRAME, here(b), "repeated <idtype>; the first one is kept");
+	case F_MB_IDTYPE: {
+		/* <idtype>1</idtype>, or Moodle's <idtype idtype="1"/> (§8 #39).
+		 * Guessing wrong enrols a course as a user (§8 #40): when the
+		 * forms disagree, the member is quarantined. */
+		const char *attr = b->idtype_attr;
+		b->idtype_attr = NULL;
+		if (*v && attr && *attr && strcmp(v, attr) != 0) {
+			if (!b->member->quarantine)
+				b->member->quarantine = quarantine_reason(
+					b, "<idtype idtype=\"%s\"> holds the text '%s'; the two disagree", attr, v);
+			b->member->idtype = IDT_INVALID;
 			break;
 		}
-		b->member->idtype = (int8_t)(str_eq(v, "1") ? IDT_PERSON :
-					     str_eq(v, "2") ? IDT_GROUP : IDT_INVALID);
-		if (b->member->idtype == IDT_INVALID)
+		if (!*v && attr)
+			v = attr;
+		int idtype = str_eq(v, "1") ? IDT_PERSON : str_eq(v, "2") ? IDT_GROUP : IDT_INVALID;
+		if (b->member->idtype != IDT_MISSING) {
+			if (idtype != b->member->idtype && !b->member->quarantine)
+				b->member->quarantine = quarantine_reason(
+					b, "repeated <idtype> with different values ('%s' after '%s')", v,
+					b->member->idtype == IDT_PERSON ? "1" : b->member->idtype == IDT_GROUP ? "2" : "?");
+			else
+				ims_warn(b->m, W_MULTIPLE_TIMEFRAME, here(b), "repeated <idtype>; the first one is kept");
+			break;
+		}
+		b->member->idtype = (int8_t)idtype;
+		if (b->member->idtype == IDT_INVALID && !b->member->quarantine)
 			b->member->quarantine = quarantine_reason(b, "idtype '%s' is not 1 (person) or 2 (group)", v);
 		break;
+	}
 	case F_R_SUBROLE: set_once(b, &role_extra(b)->subrole, v, what); break;
 	case F_R_USERID: set_once(b, &role_extra(b)->userid, v, what); break;
 	case F_R_DATETIME: set_once(b, &role_extra(b)->datetime, v, what); break;
@@ -1035,7 +1056,16 @@ static void end_leaf(ims_builder *b, int field, const char *what)
 	case F_R_DATASOURCE: set_once(b, &role_extra(b)->datasource, v, what); break;
 	case F_R_STATUS:
 		if (b->role->status != ST_MISSING) {
-			ims_warn(b->m, W_MULTIPLE_TIMEFRAME, here(b), "repeated <status>; the first one is kept");
+			/* <status>1</status><status>0</status>: which one is meant
+			 * cannot be known, and one of them withdraws */
+			int again = str_eq(v, "0") ? ST_INACTIVE : str_eq(v, "1") ? ST_ACTIVE : ST_INVALID;
+			if (again != b->role->status && !b->role->quarantine)
+				b->role->quarantine = quarantine_reason(
+					b, "repeated <status> with different values ('%s' after '%s')", v,
+					b->role->status == ST_ACTIVE ? "1" : b->role->status == ST_INACTIVE ? "0" :
+					(b->role->x && b->role->x->status_raw ? b->role->x->status_raw : "?"));
+			else
+				ims_warn(b->m, W_MULTIPLE_TIMEFRAME, here(b), "repeated <status>; the first one is kept");
 			break;
 		}
 		if (str_eq(v, "0") || str_eq(v, "1")) {
@@ -1046,7 +1076,7 @@ static void end_leaf(ims_builder *b, int field, const char *what)
 		}
 		break;
 	case F_R_ROLETYPE:
-		/* Capita: <roletype>01</roletype>; the attribute wins if both. */
+		/* Capita: <roletype>01</roletype>; with the attribute too, both must agree. */
 		if (b->role->roletype == ROLE_MISSING) {
 			b->role->roletype = (int8_t)ims_roletype_parse(v, strlen(v));
 			b->role->roletype_from_element = true;
@@ -1054,10 +1084,13 @@ static void end_leaf(ims_builder *b, int field, const char *what)
 				role_extra(b)->roletype_raw = v;
 				b->role->roletype = ROLE_UNKNOWN;
 			}
-		} else if (ims_roletype_parse(v, strlen(v)) != b->role->roletype) {
-			ims_warn(b->m, W_NON_STANDARD_VALUE, here(b),
-				 "<roletype>%s</roletype> differs from the roletype attribute; the "
-				 "attribute is kept", v);
+		} else if (ims_roletype_parse(v, strlen(v)) != b->role->roletype && !b->role->quarantine) {
+			/* which one is meant cannot be known, and one of them may
+			 * grant teacher rights (§8 #47) */
+			b->role->quarantine = quarantine_reason(
+				b, "the roletype attribute (%s) and <roletype>%s</roletype> disagree",
+				b->role->roletype > 0 ? ims_roletype_code(b->role->roletype) :
+				(b->role->x && b->role->x->roletype_raw ? b->role->x->roletype_raw : "?"), v);
 		}
 		break;
 	}
@@ -1367,7 +1400,8 @@ int ims_build_finish(ims_builder *b, errinfo *e)
 {
 	if (!b->root_seen)
 		return err_set(e, -EXIT_DATAERR, "the file has no root element");
-	if (!b->m->properties.present)
+	/* a single-record message (--accept-fragment) never has properties */
+	if (!b->m->properties.present && !b->fragment)
 		ims_warn(b->m, W_NO_PROPERTIES, (ims_loc){ b->file, 1, 1 },
 			 "no <properties> (the standard requires it; Moodle's own examples omit it)");
 	size_t np = 0, ng = 0;

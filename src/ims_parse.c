@@ -86,6 +86,11 @@ static void fail_at(parser *p, int code, int line, int col, const char *msg)
 	sb_adds(&p->err, msg);
 	while (p->err.len && (p->err.buf[p->err.len - 1] == '\n' || p->err.buf[p->err.len - 1] == ' '))
 		p->err.buf[--p->err.len] = '\0';
+	/* one line: libxml2 puts the offending bytes of an encoding error on a
+	 * second line ("...indicate encoding !\nBytes: 0xE5 0x72") */
+	for (size_t i = 0; i < p->err.len; i++)
+		if (p->err.buf[i] == '\n')
+			p->err.buf[i] = ' ';
 }
 
 /* Refuses the file for a reason of our own (policy, not XML), at the current
@@ -97,6 +102,31 @@ static void refuse(parser *p, const char *msg)
 	xmlStopParser(p->ctxt);
 }
 
+/* libxml2 reports a bare '&' where it gave up reading the reference: after
+ * the name in "R&D<", at the space in "Smith & Sons"; an undefined entity
+ * after its ';'. The characters back to the '&' on the same line, so that
+ * the column names the '&' itself (and agrees with the column --repair
+ * ampersand reports for it). */
+static int chars_since_ampersand(xmlParserCtxtPtr ctxt)
+{
+	const xmlChar *base, *cur;
+	if (!ctxt || !ctxt->input || !ctxt->input->base || !ctxt->input->cur)
+		return 0;
+	base = ctxt->input->base;
+	cur = ctxt->input->cur;
+	int chars = 0;
+	for (const xmlChar *q = cur; q > base && cur - q < 256;) {
+		q--;
+		if (*q == '\n')
+			return 0;
+		if ((*q & 0xC0) != 0x80)
+			chars++;
+		if (*q == '&')
+			return chars;
+	}
+	return 0;
+}
+
 static void on_structured_error(void *user, xmlErrorPtr err)
 {
 	parser *p = user;
@@ -106,6 +136,9 @@ static void on_structured_error(void *user, xmlErrorPtr err)
 	 * DTD; its reference would then vanish silently. Refuse it too. */
 	if (err->level == XML_ERR_FATAL || err->code == XML_WAR_UNDECLARED_ENTITY) {
 		int line = err->line, col = err->int2;
+		if (err->code == XML_ERR_NAME_REQUIRED || err->code == XML_ERR_ENTITYREF_SEMICOL_MISSING ||
+		    err->code == XML_ERR_UNDECLARED_ENTITY || err->code == XML_WAR_UNDECLARED_ENTITY)
+			col -= chars_since_ampersand(p->ctxt);
 		ims_repair_map_position(p->repair, &line, &col);
 		if ((err->code == XML_ERR_DOCUMENT_END || err->code == XML_ERR_DOCUMENT_EMPTY) &&
 		    ims_build_depth(p->b) > 0) {
@@ -114,6 +147,19 @@ static void on_structured_error(void *user, xmlErrorPtr err)
 			ims_build_open_path(p->b, open, sizeof open);
 			snprintf(msg, sizeof msg, "the file ends inside <%s>: it is truncated", open);
 			fail_at(p, XML_ERR_TAG_NOT_FINISHED, line, col, msg);
+		} else if (err->code == XML_ERR_RESERVED_XML_NAME && p->root_started &&
+			   ims_build_depth(p->b) == 0) {
+			/* not whitespace before the declaration: a second document
+			 * after the first one's root (§8 #16), which no repair mends */
+			fail_at(p, XML_ERR_DOCUMENT_END, line, col,
+				"a second XML declaration after the end of the root element: the file "
+				"holds two documents");
+		} else if (err->code == XML_ERR_INTERNAL_ERROR && err->message &&
+			   strstr(err->message, "Huge input lookup")) {
+			/* libxml2's cap on one attribute value or name (§8 #23) */
+			fail_at(p, err->code, line, col,
+				"an attribute value or a name is longer than libxml2 reads (10 MB); "
+				"refused as hostile");
 		} else {
 			fail_at(p, err->code, line, col, err->message ? err->message : "XML error");
 		}
@@ -134,8 +180,13 @@ static void on_schema_error(void *user, xmlErrorPtr err)
 			sb_addf(p->schema_errors, "%s: ... further schema deviations not listed\n", p->name);
 		return;
 	}
-	sb_addf(p->schema_errors, "%s:%d:%d: %s", p->name, line, col,
-		err->message ? err->message : "schema deviation\n");
+	/* streaming validation knows the line, not the column */
+	if (col > 0)
+		sb_addf(p->schema_errors, "%s:%d:%d: %s", p->name, line, col,
+			err->message ? err->message : "schema deviation\n");
+	else
+		sb_addf(p->schema_errors, "%s:%d: %s", p->name, line,
+			err->message ? err->message : "schema deviation\n");
 	if (p->schema_errors->len && p->schema_errors->buf[p->schema_errors->len - 1] != '\n')
 		sb_addc(p->schema_errors, '\n');
 }
@@ -244,16 +295,39 @@ static void on_start(void *user, const xmlChar *local, const xmlChar *prefix, co
 	/* Defaulted attributes come last; they only exist through a DTD, which
 	 * we refuse, so they are ignored here as a second line of defence. */
 	int given = nb_attributes - nb_defaulted;
+	char *decoded[ARRAY_LEN(attrs)];
+	size_t ndecoded = 0;
 	for (int i = 0; i < given && nattrs < ARRAY_LEN(attrs); i++) {
+		const char *v = (const char *)attributes[5 * i + 3];
+		size_t n = (size_t)(attributes[5 * i + 4] - attributes[5 * i + 3]);
+		/* Without entity substitution libxml2 hands an '&' in an attribute
+		 * value (written &amp; or &#38;) over as the five characters
+		 * "&#38;", its only escape there: undo it. */
+		if (memchr(v, '&', n)) {
+			char *d = xmalloc(n + 1);
+			size_t k = 0;
+			for (size_t j = 0; j < n; j++) {
+				d[k++] = v[j];
+				if (v[j] == '&' && n - j >= 5 && memcmp(v + j, "&#38;", 5) == 0)
+					j += 4;
+			}
+			d[k] = '\0';
+			decoded[ndecoded++] = d;
+			v = d;
+			n = k;
+		}
 		attrs[nattrs].name = (const char *)attributes[5 * i];
-		attrs[nattrs].value = (const char *)attributes[5 * i + 3];
-		attrs[nattrs].len = (size_t)(attributes[5 * i + 4] - attributes[5 * i + 3]);
+		attrs[nattrs].value = v;
+		attrs[nattrs].len = n;
 		nattrs++;
 	}
 	int name = lookup_name(p, local, &exact);
 	bool same_ns = uri == p->root_uri || (uri && p->root_uri && xmlStrEqual(uri, p->root_uri));
-	if (ims_build_start(p->b, (const char *)local, name, exact, same_ns, attrs, nattrs,
-			    &p->cb_err) < 0)
+	int rc = ims_build_start(p->b, (const char *)local, name, exact, same_ns, attrs, nattrs,
+				 &p->cb_err);
+	for (size_t i = 0; i < ndecoded; i++)
+		free(decoded[i]);
+	if (rc < 0)
 		refuse(p, p->cb_err.msg);
 }
 
@@ -349,7 +423,8 @@ static void build_error(parser *p, errinfo *e)
 	sb_addf(&sb, "%s:%d:%d: %s%s%s", p->name, p->err_line, p->err_col,
 		bare_amp ? "an '&' that starts no character or entity reference (libxml2: " : "",
 		sb_str(&p->err), bare_amp ? ")" : "");
-	if (ims_excerpt_around(&p->excerpt, p->err_line, p->err_col, excerpt, sizeof excerpt))
+	if (p->excerpt.prev_len + p->excerpt.cur_len > 0 &&
+	    ims_excerpt_around(&p->excerpt, p->err_line, p->err_col, excerpt, sizeof excerpt))
 		sb_addf(&sb, "\n  near: %s", excerpt);
 	if (hint)
 		sb_addf(&sb, "\n  hint: %s", hint);
@@ -456,6 +531,7 @@ static int run(parser *p, chunk_source next_chunk, void *src, errinfo *e)
 			goto out;
 		if (got == 0)
 			break;
+		ims_excerpt_commit(&p->excerpt, got);
 		if (total == 0) {
 			char enc[64];
 			if (bom_contradicts_declaration((unsigned char *)buf, got, enc, sizeof enc)) {
@@ -469,7 +545,6 @@ static int run(parser *p, chunk_source next_chunk, void *src, errinfo *e)
 			}
 		}
 		total += got;
-		ims_excerpt_commit(&p->excerpt, got);
 		ims_repair_feed(p->repair, buf, got, feed, p);
 		if (p->failed)
 			break;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static bool digits(const char *s, size_t n, int count, int *out)
@@ -102,6 +103,12 @@ bool isodate_parse(const char *s, size_t n, isodate *d)
 	    (d->hour == 24 && (d->minute || d->second)))
 		return false;
 	d->has_time = true;
+	/* SQL-style exports write the zone after a space too: Cerebrum's
+	 * strftime("%F %T %z") gives "2008-06-01 13:45:00 +0200" (reference §2.2) */
+	if (s[10] == ' ' && left > 1 && p[0] == ' ' && (p[1] == '+' || p[1] == '-')) {
+		p++;
+		left--;
+	}
 	return left == 0 || parse_zone(p, left, d);
 }
 
@@ -143,14 +150,15 @@ static int zone_offset_at(const char *tz, int64_t local, int *offset)
 	char path[512];
 	int rc = 0;
 
-	if (tz[0] != ':' && strchr(tz, '/')) {
-		snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", tz);
-		FILE *f = fopen(path, "rb");
-		if (!f) {
-			free(saved);
-			return -1;
-		}
-		fclose(f);
+	/* Only a zone of the database: glibc reads any other name ("Oslo",
+	 * "Nowhere") as a POSIX zone without offset, i.e. as UTC, which would
+	 * shift every date without a word. */
+	const char *name = tz[0] == ':' ? tz + 1 : tz;
+	snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", name);
+	struct stat st;
+	if (!*name || strstr(name, "..") || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+		free(saved);
+		return -1;
 	}
 	setenv("TZ", tz, 1);
 	tzset();

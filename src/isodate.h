@@ -1,7 +1,8 @@
 /* isodate.h -- ISO 8601 dates and date-times as IMS files write them
  * (reference §3 "Dates and times", §8 #57): YYYY-MM-DD, or a date-time
  * YYYY-MM-DDThh:mm[:ss[.fff]] with an optional zone Z, +hh, +hhmm, +hh:mm.
- * A space instead of the T is accepted too (SQL-style exports). */
+ * A space instead of the T is accepted too (SQL-style exports), and then
+ * also a space before a numeric zone ("2008-06-01 13:45:00 +0200"). */
 #ifndef IMS2MOODLE_ISODATE_H
 #define IMS2MOODLE_ISODATE_H
 
