@@ -1,9 +1,12 @@
-# tests/report/local.mk -- the HTML report in a headless Chromium as a registrar uses it:
-# the real planner's pages for tests/report/hostile*.xml against the emulator (about 3 s;
-# skips, 77, without Chromium, python3 or the emulator). test_html_browser.sh, on the
-# pages test_report writes, is listed in tests/unit/report.mk.
+# tests/report/local.mk -- the reports opened by the programs people open them with, on the
+# real planner's output against the emulator: the HTML report in a headless Chromium
+# (test_html_interactive.sh, about 3 s) and the CSV report in LibreOffice Calc
+# (test_csv_libreoffice.sh, about 2 s); each skips (77) without its program, python3 or
+# the emulator. test_html_browser.sh, on the pages test_report writes, is listed in
+# tests/unit/report.mk.
 if HAVE_MHD
-TESTS += tests/report/test_html_interactive.sh
+TESTS += tests/report/test_html_interactive.sh tests/report/test_csv_libreoffice.sh
 endif
-EXTRA_DIST += tests/report/test_html_interactive.sh tests/report/html_check.py \
-	tests/report/hostile.xml tests/report/hostile-next.xml
+EXTRA_DIST += tests/report/site.sh tests/report/test_html_interactive.sh tests/report/html_check.py \
+	tests/report/hostile.xml tests/report/hostile-next.xml \
+	tests/report/test_csv_libreoffice.sh tests/report/formulas.xml

@@ -23,43 +23,8 @@ command -v python3 > /dev/null || skip "no python3"
 [ -x "$emu" ] || skip "no emulator at $emu"
 
 work=$(mktemp -d)
-emu_pid=
-cleanup() {
-	[ -z "$emu_pid" ] || kill "$emu_pid" 2> /dev/null || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-token=report0123456789abcdef0123456789
-"$emu" --listen 127.0.0.1:0 --token "$token" > "$work/site.url" 2> "$work/emulator.log" &
-emu_pid=$!
-i=0
-while [ ! -s "$work/site.url" ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -s "$work/site.url" ] || { echo "FAIL: the emulator did not start"; cat "$work/emulator.log"; exit 1; }
-head -n 1 "$work/site.url" > "$work/url" && mv "$work/url" "$work/site.url"
-
-cat > "$work/ims2moodle.conf" << EOF
-[moodle]
-url = $(cat "$work/site.url")
-[files]
-target = Moodle
-[courses]
-shortname = short
-EOF
-export MOODLE_TOKEN="$token" NO_COLOR=1
-run() {
-	expect=$1
-	shift
-	set +e
-	"$bin" "$@" --config "$work/ims2moodle.conf" --state-dir "$work/state" > "$work/out" 2>&1
-	rc=$?
-	set -e
-	[ "$rc" -eq "$expect" ] || { echo "FAIL: ims2moodle $* exited $rc, expected $expect"; cat "$work/out"; exit 1; }
-}
+. "$here/site.sh"
+start_site "$(printf '[courses]\nshortname = short')"
 run 2 plan --format html --output "$work/night1.html" "$here/hostile.xml"
 run 0 apply -q "$here/hostile.xml"
 run 2 plan --format html --output "$work/night2.html" "$here/hostile-next.xml"
