@@ -41,7 +41,7 @@ static const char style_css[] =
 	"th{background:#f4f6f9;cursor:pointer;user-select:none;position:sticky;top:0}"
 	"th.sorted-asc::after{content:' \\25B2'}th.sorted-desc::after{content:' \\25BC'}"
 	"tr.destructive td.kind{color:#a65e00;font-weight:600}"
-	"td.reason{color:#555}.exceeded{color:#a4000f;font-weight:600}span.held{color:#a65e00;font-weight:600}"
+	"td.reason,span.user{color:#555}.exceeded{color:#a4000f;font-weight:600}span.held{color:#a65e00;font-weight:600}"
 	".note{background:#fff8e1;border-left:4px solid #f0b400;padding:.5em .8em;margin:1em 0}"
 	"@media print{.controls{display:none}tr{display:table-row!important}th{position:static}"
 	"body{margin:0;font-size:10pt}.status,.card{border:1px solid #000}}";
@@ -147,7 +147,16 @@ static void actions_table(FILE *out, const plan *p)
 		esc(out, plan_kind_label(a->kind));
 		fputs("</td>", out);
 		cell(out, report_course(a, buf, sizeof buf));
-		cell(out, report_who(a));
+		/* the person, and the username of a user this plan makes, so that a
+		 * search by username finds the enrolments too */
+		fputs("<td>", out);
+		esc(out, report_who(a));
+		if (a->person_id && a->user_ref) {
+			fputs(" <span class=\"user\">(", out);
+			esc(out, a->user_ref);
+			fputs(")</span>", out);
+		}
+		fputs("</td>", out);
 		cell(out, a->role);
 		cell(out, report_date(a->timestart, d1, sizeof d1));
 		cell(out, report_date(a->timeend, d2, sizeof d2));

@@ -57,7 +57,8 @@ if(location.hash==='#interactive'){
  search('p5');res.search_p5=seen();
  box('enrol',false);res.search_p5_no_enrol=seen();
  search('');res.no_enrol=seen();
- box('enrol',true);search('ZO\u00cb');res.search_zoe=seen();search('');
+ box('enrol',true);search('ZO\u00cb');res.search_zoe=seen();
+ search('CNGUYEN');res.search_username=seen();search('');
  header('#');res.order_seq_asc=seen().actions;header('#');res.order_seq_desc=seen().actions;
  header('Line');res.order_line=seen().actions;
  header('Person');res.order_person=seen().actions;res.sorted_classes=sorted();
@@ -181,6 +182,9 @@ expect(r, "no_enrol", {"actions": ["1", "2", "3", "4", "5", "6", "7", "8", "9", 
                        "skipped": ["108"], "quarantined": ["63", "83", "103"], "safety": None}, "night1")
 # upper case, non-ASCII: ZOË finds Zoë's user
 expect(r, "search_zoe", {"actions": ["6"], "skipped": [], "quarantined": [], "safety": None}, "night1")
+# a username finds the user's enrolments, not only the row that makes the user
+expect(r, "search_username", {"actions": ["9", "17", "19"], "skipped": [], "quarantined": [], "safety": None},
+       "night1")
 # sorting: numbers as numbers (9 before 10, 99 before 101), text by the collation,
 # ties kept in the order before (the sort is stable)
 expect(r, "order_seq_asc", ALL, "night1")
@@ -195,7 +199,7 @@ expect(r, "print_controls", "none", "night1")
 check((r.get("print_rows") or {}).get("actions") is not None and
       sorted(r["print_rows"]["actions"], key=int) == ALL, f"night1: printed rows {r.get('print_rows')}")
 expect(r, "after_print_rows", 16, "night1")
-expect(r, "cells", {"course1": "<script>alert(1)</script>", "person4": "<img src=x onerror=alert(2)>",
+expect(r, "cells", {"course1": "<script>alert(1)</script>", "person4": "<img src=x onerror=alert(2)> (jsmith)",
                     "detail3": 'HIST300: " onmouseover="alert(3) (hidden)',
                     "detail20": 'Lab "A" & B'}, "night1")
 
