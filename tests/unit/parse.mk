@@ -11,4 +11,11 @@ tests_unit_test_ims_repair_SOURCES = tests/unit/test_ims_repair.c
 tests_unit_test_ims_repair_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_ims_repair_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_ims_repair
+
+# what the parser puts in the model (values check's summary does not show)
+check_PROGRAMS += tests/unit/test_ims_parse
+tests_unit_test_ims_parse_SOURCES = tests/unit/test_ims_parse.c
+tests_unit_test_ims_parse_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_ims_parse_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_ims_parse
 endif

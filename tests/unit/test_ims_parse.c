@@ -1,0 +1,362 @@
+/* test_ims_parse.c -- unit tests of what the parser puts in the model
+ * (src/ims_parse.c, ims_build.c, ims_model.c) where check's summary does not
+ * show it: the exact values after the normalisation of the reference §8 (#44
+ * trimmed ids, #46 role type forms, #49 the roletype element, #52/#53 status
+ * and recstatus, #39 both idtype forms, #69 CDATA, #70 character references,
+ * #76 comments), an '&' in attribute values, the text kept of extensions,
+ * fragments (#77) and --strict keeping the records of a file read in full. */
+#include "config.h"
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ims_model.h"
+#include "ims_parse.h"
+#include "util.h"
+
+#define HEAD "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<enterprise>\n" \
+	"<properties><datasource>Registry</datasource><datetime>2026-08-01</datetime></properties>\n"
+#define TAIL "</enterprise>\n"
+
+static ims_model *parse_with(const char *xml, const ims_parse_options *opt, int expect_rc)
+{
+	ims_model *m = ims_model_new();
+	errinfo e = { 0 };
+	int rc = ims_parse_memory(m, "t.xml", xml, strlen(xml), opt, NULL, &e);
+	ck_assert_msg(rc == expect_rc, "rc %d (expected %d): %s", rc, expect_rc, e.msg);
+	return m;
+}
+
+static ims_model *parse_ok(const char *xml)
+{
+	return parse_with(xml, NULL, 0);
+}
+
+static ims_member *nth_member(ims_model *m, int n)
+{
+	ck_assert_ptr_nonnull(m->memberships);
+	ims_member *mb = m->memberships->members;
+	for (int i = 0; i < n && mb; i++)
+		mb = mb->next;
+	ck_assert_ptr_nonnull(mb);
+	return mb;
+}
+
+START_TEST(test_ids_trimmed)
+{
+	/* §8 #44: ASCII whitespace at both ends goes, inner spaces and a
+	 * no-break space stay */
+	ims_model *m = parse_ok(HEAD
+		"<person><sourcedid><source> Registry </source><id> 91046433  </id></sourcedid></person>\n"
+		"<person><sourcedid><id>\n\t  P 2\r\n  </id></sourcedid></person>\n"
+		"<person><sourcedid><id>\xc2\xa0P3</id></sourcedid></person>\n"
+		"<group><sourcedid><id>\tMATH101\n</id></sourcedid><description><short> M </short></description></group>\n"
+		"<membership><sourcedid><id>  MATH101 </id></sourcedid>\n"
+		"<member><sourcedid><id>  91046433   </id></sourcedid><idtype> 1 </idtype>"
+		"<role roletype=\" 01 \"><status> 1 </status></role></member></membership>\n" TAIL);
+	ims_person *p = m->persons;
+	ck_assert_str_eq(p->id, "91046433");
+	ck_assert_str_eq(p->sourcedids->source, "Registry");
+	ck_assert_str_eq(p->next->id, "P 2");
+	ck_assert_str_eq(p->next->next->id, "\xc2\xa0P3");
+	ck_assert_uint_eq(m->warnings[W_NBSP_IN_ID].count, 1);
+	ck_assert_str_eq(m->groups->id, "MATH101");
+	ck_assert_str_eq(m->groups->short_desc, "M");
+	ck_assert_str_eq(m->memberships->id, "MATH101");
+	/* ids are interned: the membership's group is the group's string */
+	ck_assert_ptr_eq(m->memberships->id, m->groups->id);
+	ims_member *mb = nth_member(m, 0);
+	ck_assert_str_eq(mb->id, "91046433");
+	ck_assert_ptr_eq(ims_canonical(m, mb->id), p->id);
+	ck_assert_int_eq(mb->idtype, IDT_PERSON);
+	ck_assert_int_eq(mb->roles->roletype, ROLE_LEARNER);
+	ck_assert_int_eq(mb->roles->status, ST_ACTIVE);
+	ck_assert_ptr_null(mb->quarantine);
+	ims_model_free(m);
+}
+END_TEST
+
+START_TEST(test_roletype_forms)
+{
+	/* §8 #46: digits to the two-digit code, words case-insensitively and
+	 * without spaces; anything else unknown (#47), empty as absent */
+	static const struct { const char *in; int code; } forms[] = {
+		{ "1", ROLE_LEARNER }, { "01", ROLE_LEARNER }, { "Learner", ROLE_LEARNER },
+		{ "learner", ROLE_LEARNER }, { " LEARNER ", ROLE_LEARNER }, { "2", ROLE_INSTRUCTOR },
+		{ "Instructor", ROLE_INSTRUCTOR }, { "03", ROLE_CONTENT_DEVELOPER },
+		{ "Content Developer", ROLE_CONTENT_DEVELOPER }, { "ContentDeveloper", ROLE_CONTENT_DEVELOPER },
+		{ "contentdeveloper", ROLE_CONTENT_DEVELOPER }, { "04", ROLE_MEMBER }, { "Member", ROLE_MEMBER },
+		{ "05", ROLE_MANAGER }, { "Manager", ROLE_MANAGER }, { "06", ROLE_MENTOR },
+		{ "Mentor", ROLE_MENTOR }, { "07", ROLE_ADMINISTRATOR }, { "Administrator", ROLE_ADMINISTRATOR },
+		{ "08", ROLE_TEACHING_ASSISTANT }, { "8", ROLE_TEACHING_ASSISTANT },
+		{ "Teaching Assistant", ROLE_TEACHING_ASSISTANT }, { "TeachingAssistant", ROLE_TEACHING_ASSISTANT },
+		{ "", ROLE_MISSING }, { "  ", ROLE_MISSING },
+		{ "0", ROLE_UNKNOWN }, { "00", ROLE_UNKNOWN }, { "09", ROLE_UNKNOWN }, { "9", ROLE_UNKNOWN },
+		{ "10", ROLE_UNKNOWN }, { "0001", ROLE_UNKNOWN }, { "-1", ROLE_UNKNOWN }, { "1.0", ROLE_UNKNOWN },
+		{ "01a", ROLE_UNKNOWN }, { "Observer", ROLE_UNKNOWN }, { "Student", ROLE_UNKNOWN },
+		{ "Learner Instructor", ROLE_UNKNOWN }, { "Learner-Instructor", ROLE_UNKNOWN },
+		{ "Teaching_Assistant", ROLE_UNKNOWN },
+	};
+	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++)
+		ck_assert_msg(ims_roletype_parse(forms[i].in, strlen(forms[i].in)) == forms[i].code,
+			      "roletype '%s' -> %d, expected %d", forms[i].in,
+			      ims_roletype_parse(forms[i].in, strlen(forms[i].in)), forms[i].code);
+	ck_assert_str_eq(ims_roletype_code(ROLE_CONTENT_DEVELOPER), "03");
+	ck_assert_str_eq(ims_roletype_name(ROLE_TEACHING_ASSISTANT), "TeachingAssistant");
+}
+END_TEST
+
+#define MEMBER(id, inner) "<member><sourcedid><id>" id "</id></sourcedid><idtype>1</idtype>" inner "</member>\n"
+
+START_TEST(test_roles_in_the_model)
+{
+	ims_model *m = parse_ok(HEAD "<membership><sourcedid><id>G</id></sourcedid>\n"
+		MEMBER("P1", "<role roletype=\"Content Developer\"><status>1</status></role>")
+		/* #49 Capita: the element, where the attribute is absent */
+		MEMBER("P2", "<role><roletype> Instructor </roletype><status>0</status></role>")
+		/* both, agreeing */
+		MEMBER("P3", "<role roletype=\"02\"><roletype>Instructor</roletype><status>1</status></role>")
+		/* both, disagreeing: which is meant cannot be known */
+		MEMBER("P4", "<role roletype=\"01\"><roletype>02</roletype><status>1</status></role>")
+		/* #48 no roletype; #47 unknown, raw kept */
+		MEMBER("P5", "<role><status>1</status></role>")
+		MEMBER("P6", "<role roletype=\"Observer\"><status>1</status></role>")
+		"</membership>\n" TAIL);
+	ims_role *r = nth_member(m, 0)->roles;
+	ck_assert_int_eq(r->roletype, ROLE_CONTENT_DEVELOPER);
+	ck_assert(!r->roletype_from_element);
+	r = nth_member(m, 1)->roles;
+	ck_assert_int_eq(r->roletype, ROLE_INSTRUCTOR);
+	ck_assert(r->roletype_from_element);
+	ck_assert_int_eq(r->status, ST_INACTIVE);
+	ck_assert_ptr_null(r->quarantine);
+	r = nth_member(m, 2)->roles;
+	ck_assert_int_eq(r->roletype, ROLE_INSTRUCTOR);
+	ck_assert_ptr_null(r->quarantine);
+	r = nth_member(m, 3)->roles;
+	ck_assert_str_eq(r->quarantine, "the roletype attribute (01) and <roletype>02</roletype> disagree");
+	r = nth_member(m, 4)->roles;
+	ck_assert_int_eq(r->roletype, ROLE_MISSING);
+	ck_assert_ptr_nonnull(strstr(r->quarantine, "role has no roletype"));
+	r = nth_member(m, 5)->roles;
+	ck_assert_int_eq(r->roletype, ROLE_UNKNOWN);
+	ck_assert_str_eq(r->x->roletype_raw, "Observer");
+	ims_model_free(m);
+}
+END_TEST
+
+START_TEST(test_status_and_recstatus)
+{
+	ims_model *m = parse_ok(HEAD
+		"<person recstatus=\" 3 \"><sourcedid><id>P1</id></sourcedid></person>\n"
+		"<person recstatus=\"delete\"><sourcedid><id>P2</id></sourcedid></person>\n"
+		"<person recstatus=\"\"><sourcedid><id>P3</id></sourcedid></person>\n"
+		"<person recstatus = \"2\"><sourcedid><id>P4</id></sourcedid></person>\n"
+		"<group recstatus=\"03\"><sourcedid><id>G1</id></sourcedid></group>\n"
+		"<membership><sourcedid><id>G</id></sourcedid>\n"
+		MEMBER("P1", "<role roletype=\"01\" recstatus=\"3\"><status>\n 1\n</status></role>")
+		MEMBER("P2", "<role roletype=\"01\" recstatus=\"4\"><status>1</status></role>")
+		MEMBER("P3", "<role roletype=\"01\"><status>Active</status></role>")
+		MEMBER("P4", "<role roletype=\"01\"><status>1</status><status>0</status></role>")
+		MEMBER("P5", "<role roletype=\"01\"><status>0</status><status> 0 </status></role>")
+		MEMBER("P6", "<role roletype=\"01\"><subrole>x</subrole></role>")
+		"</membership>\n" TAIL);
+	ims_person *p = m->persons;
+	ck_assert_int_eq(p->recstatus, RS_DELETE);
+	ck_assert_ptr_null(p->quarantine);
+	p = p->next;
+	ck_assert_int_eq(p->recstatus, RS_INVALID);
+	ck_assert_str_eq(p->recstatus_raw, "delete");
+	ck_assert_str_eq(p->quarantine, "recstatus 'delete' is not 1, 2 or 3");
+	p = p->next;
+	ck_assert_int_eq(p->recstatus, RS_INVALID);
+	ck_assert_str_eq(p->recstatus_raw, "");
+	ck_assert_int_eq(p->next->recstatus, RS_UPDATE);
+	ck_assert_int_eq(m->groups->recstatus, RS_INVALID);
+	ck_assert_str_eq(m->groups->recstatus_raw, "03");
+
+	ims_role *r = nth_member(m, 0)->roles;
+	ck_assert_int_eq(r->recstatus, RS_DELETE);
+	ck_assert_int_eq(r->status, ST_ACTIVE);
+	r = nth_member(m, 1)->roles;
+	ck_assert_int_eq(r->recstatus, RS_INVALID);
+	ck_assert_str_eq(r->x->recstatus_raw, "4");
+	ck_assert_str_eq(r->quarantine, "role recstatus '4' is not 1, 2 or 3");
+	r = nth_member(m, 2)->roles;
+	ck_assert_int_eq(r->status, ST_INVALID);
+	ck_assert_str_eq(r->x->status_raw, "Active");
+	/* two statuses that disagree: never read as a withdrawal, nor as active */
+	r = nth_member(m, 3)->roles;
+	ck_assert_str_eq(r->quarantine, "repeated <status> with different values ('0' after '1')");
+	r = nth_member(m, 4)->roles;
+	ck_assert_int_eq(r->status, ST_INACTIVE);
+	ck_assert_ptr_null(r->quarantine);
+	ck_assert_uint_eq(m->warnings[W_MULTIPLE_TIMEFRAME].count, 1);
+	r = nth_member(m, 5)->roles;
+	ck_assert_int_eq(r->status, ST_MISSING);
+	ck_assert_str_eq(r->quarantine, "role has no <status> (required); never read as a withdrawal");
+	ims_model_free(m);
+}
+END_TEST
+
+START_TEST(test_idtype_forms)
+{
+	/* §8 #39: <idtype>1</idtype> and Moodle's <idtype idtype="1"/> */
+	ims_model *m = parse_ok(HEAD "<membership><sourcedid><id>G</id></sourcedid>\n"
+		"<member><sourcedid><id>P1</id></sourcedid><idtype idtype=\"1\"/><role roletype=\"01\"><status>1</status></role></member>\n"
+		"<member><sourcedid><id>S1</id></sourcedid><idtype idtype=\" 2 \"></idtype><role><status>1</status></role></member>\n"
+		"<member><sourcedid><id>P2</id></sourcedid><idtype>1</idtype><role roletype=\"01\"><status>1</status></role></member>\n"
+		"<member><sourcedid><id>P3</id></sourcedid><idtype idtype=\"1\">2</idtype><role roletype=\"01\"><status>1</status></role></member>\n"
+		"<member><sourcedid><id>P4</id></sourcedid><idtype>1</idtype><idtype>2</idtype><role roletype=\"01\"><status>1</status></role></member>\n"
+		"<member><sourcedid><id>P5</id></sourcedid><idtype idtype=\"1\">1</idtype><role roletype=\"01\"><status>1</status></role></member>\n"
+		"<member><sourcedid><id>P6</id></sourcedid><role roletype=\"01\"><status>1</status></role></member>\n"
+		"</membership>\n" TAIL);
+	ck_assert_int_eq(nth_member(m, 0)->idtype, IDT_PERSON);
+	ck_assert_ptr_null(nth_member(m, 0)->quarantine);
+	/* a group member: a role without roletype is no enrolment, not quarantined */
+	ck_assert_int_eq(nth_member(m, 1)->idtype, IDT_GROUP);
+	ck_assert_ptr_null(nth_member(m, 1)->roles->quarantine);
+	ck_assert_int_eq(nth_member(m, 2)->idtype, IDT_PERSON);
+	ck_assert_str_eq(nth_member(m, 3)->quarantine, "<idtype idtype=\"1\"> holds the text '2'; the two disagree");
+	ck_assert_str_eq(nth_member(m, 4)->quarantine, "repeated <idtype> with different values ('2' after '1')");
+	ck_assert_int_eq(nth_member(m, 5)->idtype, IDT_PERSON);
+	ck_assert_ptr_null(nth_member(m, 5)->quarantine);
+	ck_assert_int_eq(nth_member(m, 6)->idtype, IDT_MISSING);
+	ck_assert_uint_eq(m->warnings[W_IDTYPE_MISSING].count, 1);
+	ims_model_free(m);
+}
+END_TEST
+
+START_TEST(test_text_forms)
+{
+	/* §8 #69 CDATA joins the text around it; #70 references are decoded;
+	 * #76 comments and processing instructions are not text */
+	ims_model *m = parse_ok(HEAD
+		"<person><sourcedid><id><![CDATA[P]]>1</id></sourcedid>"
+		"<name><fn>Ada <![CDATA[<Countess> & ]]>Love<!-- x -->lace<?pi y?></fn>"
+		"<n><family>M&#229;ne &amp; S&#xF8;n</family><given>&lt;&gt;&quot;&apos;</given></n></name>"
+		"<userid useridtype=\"Logon &amp; ID\" password=\"a&#38;b&amp;#38;\">u1</userid>"
+		"<extension><x a=\"R&amp;D &lt;1&gt;\">T&amp;C <![CDATA[&]]></x></extension></person>\n" TAIL);
+	ims_person *p = m->persons;
+	ck_assert_str_eq(p->id, "P1");
+	ck_assert_str_eq(p->fn, "Ada <Countess> & Lovelace");
+	ck_assert_str_eq(p->family, "M\xc3\xa5ne & S\xc3\xb8n");
+	ck_assert_str_eq(p->given, "<>\"'");
+	/* an '&' in an attribute value is an '&' (libxml2 hands it over as
+	 * "&#38;"); a written "&#38;" text stays as written */
+	ck_assert_str_eq(p->userids->useridtype, "Logon & ID");
+	ck_assert_str_eq(p->userids->password, "a&b&#38;");
+	ck_assert_str_eq(p->userids->value, "u1");
+	/* the extension is kept as XML text, escaped once */
+	ck_assert_str_eq(p->extension, "<x a=\"R&amp;D &lt;1&gt;\">T&amp;C &amp;</x>");
+	ims_model_free(m);
+}
+END_TEST
+
+START_TEST(test_comments_keep_role_state)
+{
+	/* §8 #76: a <comments> after <status> (valid per the DTD) holds no state */
+	ims_model *m = parse_ok(HEAD "<membership><comments>c</comments><sourcedid><id>G</id></sourcedid>\n"
+		"<member><comments>c</comments><sourcedid><id>P1</id></sourcedid><idtype>1</idtype>"
+		"<role roletype=\"02\"><status>1</status><comments>was <status>0</status></comments>"
+		"<timeframe><begin restrict=\"1\">2026-09-01</begin><end>2026-12-18</end></timeframe>"
+		"<comments/></role></member></membership>\n" TAIL);
+	ims_role *r = nth_member(m, 0)->roles;
+	ck_assert_int_eq(r->status, ST_ACTIVE);
+	ck_assert_int_eq(r->roletype, ROLE_INSTRUCTOR);
+	ck_assert_ptr_null(r->quarantine);
+	ck_assert_str_eq(r->x->timeframe->begin, "2026-09-01");
+	ck_assert_str_eq(r->x->timeframe->begin_restrict, "1");
+	ck_assert_str_eq(r->x->timeframe->end, "2026-12-18");
+	ck_assert_ptr_null(r->x->timeframe->end_restrict);
+	ck_assert_uint_eq(m->warnings[W_MULTIPLE_TIMEFRAME].count, 0);
+	ims_model_free(m);
+}
+END_TEST
+
+START_TEST(test_fragment)
+{
+	/* §8 #77: refused by default, read with accept_fragment */
+	const char *xml = "<?xml version=\"1.0\"?>\n<person recstatus=\"2\"><sourcedid><id>P1</id></sourcedid>"
+			  "<name><fn>A</fn></name></person>\n";
+	ims_model *m = parse_with(xml, NULL, -EXIT_DATAERR);
+	ims_model_free(m);
+	ims_parse_options opt;
+	ims_parse_options_init(&opt);
+	opt.accept_fragment = true;
+	m = parse_with(xml, &opt, 0);
+	ck_assert_uint_eq(m->counts.persons, 1);
+	ck_assert_int_eq(m->persons->recstatus, RS_UPDATE);
+	ck_assert(!m->properties.present);
+	ck_assert_uint_eq(m->warnings[W_NO_PROPERTIES].count, 0);
+	ims_model_free(m);
+	/* the option changes nothing for a whole file */
+	m = parse_with(HEAD "<person><sourcedid><id>P1</id></sourcedid></person>" TAIL, &opt, 0);
+	ck_assert_uint_eq(m->counts.persons, 1);
+	ck_assert(m->properties.present);
+	ims_model_free(m);
+}
+END_TEST
+
+START_TEST(test_strict_keeps_records)
+{
+	/* --strict: a schema deviation refuses the file (exit 65) but the file
+	 * was read in full, and its records are all counted (a recstatus 4
+	 * person quarantined, the two others valid) */
+	const char *src = getenv("top_srcdir");
+	char xsd[4096];
+	snprintf(xsd, sizeof xsd, "%s/schemas/ims_enterprise_1p1.xsd", src && *src ? src : ".");
+	ims_parse_options opt;
+	ims_parse_options_init(&opt);
+	opt.strict = true;
+	opt.schema_path = xsd;
+	const char *xml = HEAD
+		"<person><sourcedid><source>S</source><id>P1</id></sourcedid><name><fn>A</fn></name></person>\n"
+		"<person recstatus=\"4\"><sourcedid><source>S</source><id>P2</id></sourcedid><name><fn>B</fn></name></person>\n"
+		"<person><sourcedid><source>S</source><id>P3</id></sourcedid><name><fn>C</fn></name></person>\n" TAIL;
+	ims_model *m = ims_model_new();
+	strbuf errs = STRBUF_INIT;
+	errinfo e = { 0 };
+	int rc = ims_parse_memory(m, "t.xml", xml, strlen(xml), &opt, &errs, &e);
+	ck_assert_msg(rc == -EXIT_DATAERR, "rc %d: %s", rc, e.msg);
+	ck_assert_str_eq(e.msg, "t.xml: 1 deviation from the IMS Enterprise 1.1 schema");
+	ck_assert_msg(strncmp(sb_str(&errs), "t.xml:5: Element 'person', attribute 'recstatus'", 48) == 0,
+		      "%s", sb_str(&errs));
+	ck_assert_uint_eq(m->counts.persons, 3);
+	ck_assert_uint_eq(m->counts.quarantined, 1);
+	ck_assert_str_eq(m->persons->next->quarantine, "recstatus '4' is not 1, 2 or 3");
+	sb_free(&errs);
+	ims_model_free(m);
+	/* a valid file passes strict */
+	m = ims_model_new();
+	const char *valid = HEAD
+		"<person><sourcedid><source>S</source><id>P1</id></sourcedid><name><fn>A</fn></name></person>\n" TAIL;
+	rc = ims_parse_memory(m, "v.xml", valid, strlen(valid), &opt, &errs, &e);
+	ck_assert_msg(rc == 0, "%s %s", e.msg, sb_str(&errs));
+	ck_assert_uint_eq(m->counts.persons, 1);
+	sb_free(&errs);
+	ims_model_free(m);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("ims_parse");
+	TCase *tc = tcase_create("model");
+	tcase_add_test(tc, test_ids_trimmed);
+	tcase_add_test(tc, test_roletype_forms);
+	tcase_add_test(tc, test_roles_in_the_model);
+	tcase_add_test(tc, test_status_and_recstatus);
+	tcase_add_test(tc, test_idtype_forms);
+	tcase_add_test(tc, test_text_forms);
+	tcase_add_test(tc, test_comments_keep_role_state);
+	tcase_add_test(tc, test_fragment);
+	tcase_add_test(tc, test_strict_keeps_records);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
