@@ -165,10 +165,12 @@ for escaped in ("&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;img src=x onerror=
     check(escaped in n1, f"night1.html: {escaped!r} not found escaped")
 
 static_checks("night2.html", site)
-night1_interactive, night1_query, night2_query = load_all([
+static_checks("outcome1.html", site)
+night1_interactive, night1_query, night2_query, outcome1_query = load_all([
     ("night1.html", "#interactive"),
     ("night1.html", "?q=%3CIMG%20SRC&hide=add_to_group,quarantined"),
-    ("night2.html", "?q=p6&hide=suspend")])
+    ("night2.html", "?q=p6&hide=suspend"),
+    ("outcome1.html", "?q=DONE&hide=enrol")])
 
 r = night1_interactive
 expect(r, "initial", {"actions": ALL, "skipped": ["108"], "quarantined": ["63", "83", "103"],
@@ -209,6 +211,15 @@ expect(r, "initial", {"actions": ["4", "10", "18"], "skipped": [], "quarantined"
        "night1 ?q=<IMG SRC&hide=add_to_group,quarantined")
 expect(r, "boxes", ["create_course", "create_user", "enrol", "create_group", "add_to_group off",
                     "skipped", "quarantined off"], "night1 ?q=<IMG SRC&hide=add_to_group,quarantined")
+
+# ---- the outcome of applying night 1: everything done ---------------------------------
+o1 = open(os.path.join(WORK, "outcome1.html"), encoding="utf-8").read()
+check('<div class="status s-changes">Applied: 22 done, 0 failed, 0 unknown, 0 not run</div>' in o1,
+      "outcome1.html: no status line of the run")
+check(o1.count("<td>done</td>") == 22 and "<th>Result</th>" in o1, "outcome1.html: no Result column")
+r = outcome1_query
+expect(r, "initial", {"actions": ["1", "2", "3", "4", "5", "6", "7", "8", "9", "20", "21", "22"],
+                      "skipped": [], "quarantined": [], "safety": None}, "outcome1 ?q=DONE&hide=enrol")
 
 # ---- night 2: a new student, two withdrawals, three threshold checks ---------------------
 r = night2_query

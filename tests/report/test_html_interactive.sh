@@ -26,7 +26,7 @@ work=$(mktemp -d)
 . "$here/site.sh"
 start_site "$(printf '[courses]\nshortname = short')"
 run 2 plan --format html --output "$work/night1.html" "$here/hostile.xml"
-run 0 apply -q "$here/hostile.xml"
+run 0 apply -q --format html --report "$work/outcome1.html" "$here/hostile.xml"
 run 2 plan --format html --output "$work/night2.html" "$here/hostile-next.xml"
 
 # the same plan twice, the same bytes, in every format
