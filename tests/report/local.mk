@@ -1,6 +1,6 @@
 # tests/report/local.mk -- the reports opened by the programs people open them with, on the
 # real planner's output against the emulator: the HTML report in a headless Chromium
-# (test_html_interactive.sh, about 3 s) and the CSV report in LibreOffice Calc
+# (test_html_interactive.sh, about 5 s) and the CSV report in LibreOffice Calc
 # (test_csv_libreoffice.sh, about 2 s); each skips (77) without its program, python3 or
 # the emulator. test_html_browser.sh, on the pages test_report writes, is listed in
 # tests/unit/report.mk.

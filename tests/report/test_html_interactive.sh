@@ -5,7 +5,7 @@
 # tests/report/hostile.xml against the Moodle emulator, applies it, plans
 # hostile-next.xml, and has html_check.py load both reports in a headless Chromium
 # (filter, search, sort, print style, escaping, nothing loaded from outside).
-# Skips (77) without Chromium, python3, the emulator or the program; about 3 s.
+# Skips (77) without Chromium, python3, the emulator or the program; about 5 s.
 # Environment: IMS2MOODLE, FAKEMOODLE, top_srcdir (make check sets them); CHROMIUM
 # names the browser (default: chromium on the PATH, or /usr/bin/chromium).
 set -eu
