@@ -8,8 +8,10 @@ plan shows it, in a plan against the emulator."""
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REAL = os.path.join(HERE, "real")
@@ -52,6 +54,51 @@ def main():
         check(s["quarantined"] == 0, f"{name}: check quarantined {s['quarantine']}")
         summaries[name] = s
         print(f"ok   {name}: {got}")
+
+    # the warnings of each file, exactly: in particular no idtype-missing
+    # (Moodle's <idtype idtype="1"/>, LMB's <idtype>1</idtype> and 2), no
+    # unknown-element (LMB's stray <type>meta</type> in a membership) and no
+    # foreign-namespace (PIFU's default namespace is the root's)
+    expected_warnings = {
+        "lmb_member_group.xml": {"no-properties": 1},
+        "lmb_person.xml": {"no-properties": 1},
+        "lmb_person_member.xml": {"no-properties": 1},
+        "lmb_section.xml": {"no-properties": 1},
+        "moodle_example-oneline.xml": {"datetime-format": 1},
+        "moodle_example.xml": {"datetime-format": 1},
+        "pifu_sas_eksempel.xml": {"begin-after-end": 1, "self-relationship": 1},
+        "pifu_sas_eksempel_fravar_2_kompakt.xml": {},
+    }
+    for name in files:
+        got = {k: v["count"] for k, v in summaries[name]["warning_kinds"].items()}
+        check(got == expected_warnings[name], f"{name}: warnings {got}, expected {expected_warnings[name]}")
+
+    # PIFU's default namespace (§8 #30): each file reads exactly as the same
+    # file without it
+    for name in ("pifu_sas_eksempel.xml", "pifu_sas_eksempel_fravar_2_kompakt.xml"):
+        raw = open(os.path.join(REAL, name), "rb").read()
+        ns = b' xmlns="http://pifu.no/xsd/pifu-ims_sas/pifu-ims_sas-1.1"'
+        check(raw.count(ns) == 1, f"{name}: the default namespace is not on its root")
+        tmp = tempfile.mkdtemp(prefix="ims2moodle-corpus-")
+        try:
+            bare = os.path.join(tmp, name)
+            with open(bare, "wb") as f:
+                f.write(raw.replace(ns, b""))
+            p = subprocess.run([os.environ["IMS2MOODLE"], "check", "--format", "json", bare],
+                               capture_output=True, text=True)
+            check(p.returncode == 0, f"{name} without its namespace: {p.stderr}")
+            strip = lambda j: {k: v for k, v in j.items() if k not in ("file", "files")}
+            check(strip(json.loads(p.stdout)) == strip(summaries[name]),
+                  f"{name} reads differently without its default namespace")
+        finally:
+            shutil.rmtree(tmp, True)
+
+    # the membership-only file (§8 #81): valid, nothing quarantined by check
+    kompakt = summaries["pifu_sas_eksempel_fravar_2_kompakt.xml"]
+    check(kompakt["status"] == "valid" and kompakt["roles_by_status"]["active"] == 2, f"{kompakt}")
+    # the cross-list's members are sections (idtype 2): their roles without
+    # roletype are not quarantined (no enrolment comes of them, §8 #38, #48)
+    check(summaries["lmb_member_group.xml"]["quarantine"] == [], "cross-list members quarantined")
 
     # Moodle's example: ISO-8859-1, <idtype idtype="1"/>, non-ISO datetime kept
     # with a warning (#82); its one-line twin reads the same
