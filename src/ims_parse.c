@@ -132,6 +132,10 @@ static void on_structured_error(void *user, xmlErrorPtr err)
 	parser *p = user;
 	if (!err || err->domain == XML_FROM_SCHEMASV || err->domain == XML_FROM_SCHEMASP)
 		return;
+	/* With --strict the schema's SAX plug sits in between: user is then its
+	 * context, so find the parser through libxml2's context */
+	if (err->ctxt && ((xmlParserCtxtPtr)err->ctxt)->_private)
+		p = ((xmlParserCtxtPtr)err->ctxt)->_private;
 	/* An undeclared entity is only a warning when a DOCTYPE names an external
 	 * DTD; its reference would then vanish silently. Refuse it too. */
 	if (err->level == XML_ERR_FATAL || err->code == XML_WAR_UNDECLARED_ENTITY) {
@@ -520,6 +524,11 @@ static int run(parser *p, chunk_source next_chunk, void *src, errinfo *e)
 	}
 	xmlCtxtUseOptions(p->ctxt, XML_PARSE_NONET);
 	p->ctxt->_private = p;
+	/* the schema's plug does not pass libxml2's errors on: take them here
+	 * (the parser's own copy of the handler), or every error under --strict
+	 * read as "the document is not complete" at the end of the file */
+	if (plug && p->ctxt->sax)
+		p->ctxt->sax->serror = on_structured_error;
 	if (vctxt)
 		xmlSchemaValidateSetLocator(vctxt, schema_locator, p);
 
@@ -636,6 +645,10 @@ static int parse_with(ims_model *m, const char *name, chunk_source next_chunk, v
 	 * from the schema (check reports both) */
 	if (rc == 0 || (!p.failed && p.schema_error_count))
 		ims_model_count(m);
+	/* a refused file was not read in full: its deviations so far are not
+	 * the news (check would otherwise report it as read, schema-invalid) */
+	if (p.failed && schema_errors)
+		sb_reset(schema_errors);
 	return rc;
 }
 

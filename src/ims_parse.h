@@ -35,7 +35,8 @@ void ims_parse_options_init(ims_parse_options *opt);
  * the reason, and how to fix it. After a failure the model holds part of the
  * file and must not be used: free it. In strict mode schema deviations are
  * appended to *schema_errors (one line each, may be NULL) and make the call
- * return -EXIT_DATAERR once the file was read. */
+ * return -EXIT_DATAERR once the file was read; a refused file leaves
+ * *schema_errors empty. */
 int ims_parse_file(ims_model *m, const char *path, const ims_parse_options *opt,
 		   strbuf *schema_errors, errinfo *e);
 
