@@ -801,6 +801,27 @@ int ims_build_start(ims_builder *b, const char *local, int name, bool exact, boo
 				       "unknown element <%s> directly under <enterprise>: only properties, "
 				       "person, group and membership may be there, and skipping it could "
 				       "lose every record inside; refused", local);
+		/* The same risk one level down: a record (or a member) inside
+		 * another record is a file assembled wrongly, and skipping it
+		 * would read as "withdrawn" in snapshot mode (§8 #32) */
+		if (same_ns && ps != S_SKIP &&
+		    (name == N_PERSON || name == N_GROUP || name == N_MEMBERSHIP || name == N_MEMBER)) {
+			/* the innermost record open: the one not closed, if any */
+			uint32_t line = b->member ? b->member->line : b->person ? b->person->loc.line :
+					b->group ? b->group->loc.line : b->ms ? b->ms->loc.line : 0;
+			const char *what = b->member ? "member" : b->person ? "person" :
+					   b->group ? "group" : "membership";
+			char where[96] = "";
+			if (line)
+				snprintf(where, sizeof where, " (is the <%s> of line %u closed?)", what, line);
+			return err_set(e, -EXIT_DATAERR,
+				       "<%s> inside <%s>%s: %s can only be %s, and skipping it could "
+				       "lose the records inside; refused", local,
+				       parent->local ? parent->local : "?", where,
+				       name == N_MEMBER ? "a member" : "a record",
+				       name == N_MEMBER ? "directly inside a <membership>" :
+				       "directly inside <enterprise>");
+		}
 		if (same_ns)
 			ims_warn(b->m, W_UNKNOWN_ELEMENT, loc, "unknown element <%s> inside <%s>, ignored",
 				 local, parent->local ? parent->local : "?");
