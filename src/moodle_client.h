@@ -67,7 +67,11 @@ bool moodle_retry_decide(const moodle_retry_policy *p, const moodle_error *err, 
 /* What became of a request. */
 enum moodle_outcome {
 	MO_DONE,       /* Moodle answered without an error */
-	MO_FAILED,     /* Moodle refused it, or it was never sent: nothing happened */
+	MO_FAILED,     /* Moodle refused it, or it was never sent: nothing happened;
+			* except errorcode invalidresponse, which Moodle gives after
+			* the function ran and committed (core_user_update_users
+			* commits each user, and one bad password turns the whole
+			* reply into invalidresponse: moodle-ws.md §1.4, §2.13) */
 	MO_UNKNOWN,    /* a write was sent and its answer lost: it may have happened */
 };
 

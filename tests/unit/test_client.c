@@ -944,6 +944,20 @@ START_TEST(test_moodle_errors)
 			 "wsnoinstance: Manual enrolment plugin instance doesn't exist or is disabled for the course (id = 3)");
 	moodle_request_free(r);
 
+	/* the exception to "an answer: nothing was done": update_users commits
+	 * user by user, and a password the policy refuses turns the whole reply
+	 * into invalidresponse (T14) -- after the other user was updated */
+	r = run(c, request("core_user_update_users", true, "users[0][id]", "5", "users[0][city]", "Hull",
+		"users[1][id]", "6", "users[1][password]", "abc", NULL));
+	ck_assert_int_eq(r->outcome, MO_FAILED);
+	ck_assert_str_eq(r->err.exception, "invalid_response_exception");
+	ck_assert_str_eq(r->err.errorcode, "invalidresponse");
+	ck_assert_str_eq(r->err.message, "Invalid response value detected");
+	json_object *st = emu_http(&m, "/__state", NULL);
+	ck_assert_str_eq(json_str_of(row_by_id(st, "users", 5), "city"), "Hull");
+	json_object_put(st);
+	moodle_request_free(r);
+
 	/* on a production site (debug 0) there is no debuginfo */
 	json_object_put(emu_http(&m, "/__hook", "{\"op\": \"settings\", \"set\": {\"debug\": 0}}"));
 	r = run(c, request("core_user_get_users_by_field", false, "field", "username", "values[0]", "Alice", NULL));
@@ -951,7 +965,7 @@ START_TEST(test_moodle_errors)
 			    "Invalid parameter value detected", "");
 	ck_assert_int_eq(moodle_read_failure(r, &e), -EXIT_SOFTWARE);
 	moodle_request_free(r);
-	ck_assert_int_eq(total_stat(&m, "requests"), 7);
+	ck_assert_int_eq(total_stat(&m, "requests"), 8);
 	moodle_client_free(c);
 
 	/* a token Moodle does not know: the site refuses us */
