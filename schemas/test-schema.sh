@@ -58,7 +58,12 @@ for f in "$tests"/invalid/*.xml; do
 		rc=0
 		"$bin" check --strict --schema "$xsd" "$f" > "$tmp/out" 2>&1 || rc=$?
 		[ "$rc" -eq 65 ] || fail "ims2moodle check --strict $f: exit status $rc, expected 65"
-		grep -qF -- "$want" "$tmp/out" || fail "ims2moodle check --strict $f does not say '$want': $(cat "$tmp/out")"
+		# where ims2moodle's own refusal comes before the schema's, the
+		# file says so in a <!-- check-expect: ... --> line
+		want_check=$(sed -n 's/^<!-- check-expect: \(.*\) -->$/\1/p' "$f")
+		[ -n "$want_check" ] || want_check=$want
+		grep -qF -- "$want_check" "$tmp/out" ||
+			fail "ims2moodle check --strict $f does not say '$want_check': $(cat "$tmp/out")"
 		ok
 	fi
 done
