@@ -63,6 +63,21 @@ static int worse(int a, int b)
 	return ra >= rb ? a : b;
 }
 
+/* The deviations, one a line, as a JSON array. */
+static json_object *schema_error_list(const strbuf *errors)
+{
+	json_object *list = json_object_new_array();
+	const char *s = sb_str(errors);
+	while (*s) {
+		const char *nl = strchr(s, '\n');
+		size_t n = nl ? (size_t)(nl - s) : strlen(s);
+		if (n)
+			json_object_array_add(list, json_object_new_string_len(s, (int)n));
+		s += n + (nl ? 1 : 0);
+	}
+	return list;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -127,28 +142,29 @@ int cmd_check(int argc, char **argv)
 		strbuf schema_errors = STRBUF_INIT;
 		const char *name = strcmp(argv[i], "-") == 0 ? "(standard input)" : argv[i];
 		int rc = ims_parse_file(m, argv[i], &opt, &schema_errors, &e);
-		bool read_ok = rc == 0 || (opt.strict && schema_errors.len && e.code == -EXIT_DATAERR);
+		bool read_ok = rc == 0 || (opt.strict && schema_errors.len && e.code == -EXIT_DATAERR &&
+					   !ims_parse_refused(&e));
 
 		if (rc < 0 && !read_ok) {
 			fprintf(stderr, "ims2moodle: %s\n", e.msg);
+			/* --strict: what the schema found before the refusal */
+			if (schema_errors.len)
+				fprintf(stderr, "  schema deviations before that:\n%s", schema_errors.buf);
 			if (json) {
 				json_object *f = json_object_new_object();
 				json_object_object_add(f, "file", json_object_new_string(name));
 				json_object_object_add(f, "status", json_object_new_string("refused"));
 				json_object_object_add(f, "error", json_object_new_string(e.msg));
+				if (schema_errors.len)
+					json_object_object_add(f, "schema_errors", schema_error_list(&schema_errors));
 				json_object_array_add(files, f);
 			}
 		} else {
 			if (json) {
 				json_object *f = ims_summary_json(m, name);
 				if (rc < 0) {
-					json_object *errs = json_object_new_array();
-					char *save = NULL;
-					for (char *line = strtok_r(schema_errors.buf, "\n", &save); line;
-					     line = strtok_r(NULL, "\n", &save))
-						json_object_array_add(errs, json_object_new_string(line));
 					json_object_object_add(f, "status", json_object_new_string("schema-invalid"));
-					json_object_object_add(f, "schema_errors", errs);
+					json_object_object_add(f, "schema_errors", schema_error_list(&schema_errors));
 				}
 				json_object_array_add(files, f);
 			} else if (!quiet) {

@@ -145,6 +145,13 @@ static void on_structured_error(void *user, xmlErrorPtr err)
 			col -= chars_since_ampersand(p->ctxt);
 		ims_repair_map_position(p->repair, &line, &col);
 		if ((err->code == XML_ERR_DOCUMENT_END || err->code == XML_ERR_DOCUMENT_EMPTY) &&
+		    !p->root_started) {
+			/* libxml2 calls a file without any element "extra content" too */
+			fail_at(p, 0, line, col,
+				"the file has no root element (only whitespace, an XML declaration or "
+				"comments): an empty extract is an export failure far more often than a "
+				"real empty term");
+		} else if ((err->code == XML_ERR_DOCUMENT_END || err->code == XML_ERR_DOCUMENT_EMPTY) &&
 		    ims_build_depth(p->b) > 0) {
 			/* libxml2's push mode calls an unclosed document "extra content" */
 			char open[256], msg[400];
@@ -286,7 +293,8 @@ static void on_start(void *user, const xmlChar *local, const xmlChar *prefix, co
 		     int nb_defaulted, const xmlChar **attributes)
 {
 	parser *p = user;
-	ims_attr attrs[32];
+	ims_attr few[32], *attrs = few;
+	char *few_decoded[32], **decoded = few_decoded;
 	size_t nattrs = 0;
 	bool exact;
 
@@ -299,9 +307,13 @@ static void on_start(void *user, const xmlChar *local, const xmlChar *prefix, co
 	/* Defaulted attributes come last; they only exist through a DTD, which
 	 * we refuse, so they are ignored here as a second line of defence. */
 	int given = nb_attributes - nb_defaulted;
-	char *decoded[ARRAY_LEN(attrs)];
 	size_t ndecoded = 0;
-	for (int i = 0; i < given && nattrs < ARRAY_LEN(attrs); i++) {
+	/* every attribute: one dropped could be the roletype or recstatus */
+	if (given > (int)ARRAY_LEN(few)) {
+		attrs = xmalloc((size_t)given * sizeof *attrs);
+		decoded = xmalloc((size_t)given * sizeof *decoded);
+	}
+	for (int i = 0; i < given; i++) {
 		const char *v = (const char *)attributes[5 * i + 3];
 		size_t n = (size_t)(attributes[5 * i + 4] - attributes[5 * i + 3]);
 		/* Without entity substitution libxml2 hands an '&' in an attribute
@@ -331,6 +343,10 @@ static void on_start(void *user, const xmlChar *local, const xmlChar *prefix, co
 				 &p->cb_err);
 	for (size_t i = 0; i < ndecoded; i++)
 		free(decoded[i]);
+	if (attrs != few) {
+		free(attrs);
+		free(decoded);
+	}
 	if (rc < 0)
 		refuse(p, p->cb_err.msg);
 }
@@ -416,6 +432,14 @@ static const char *hint_for(parser *p)
 	return NULL;
 }
 
+#define REFUSED_TRAILER "\n  the whole file is refused; nothing from it is used"
+
+bool ims_parse_refused(const errinfo *e)
+{
+	size_t n = strlen(e->msg), t = strlen(REFUSED_TRAILER);
+	return e->code == -EXIT_DATAERR && n >= t && strcmp(e->msg + n - t, REFUSED_TRAILER) == 0;
+}
+
 static void build_error(parser *p, errinfo *e)
 {
 	strbuf sb = STRBUF_INIT;
@@ -427,12 +451,22 @@ static void build_error(parser *p, errinfo *e)
 	sb_addf(&sb, "%s:%d:%d: %s%s%s", p->name, p->err_line, p->err_col,
 		bare_amp ? "an '&' that starts no character or entity reference (libxml2: " : "",
 		sb_str(&p->err), bare_amp ? ")" : "");
+	/* (no excerpt of an empty line: it would show a caret under nothing) */
 	if (p->excerpt.prev_len + p->excerpt.cur_len > 0 &&
-	    ims_excerpt_around(&p->excerpt, p->err_line, p->err_col, excerpt, sizeof excerpt))
+	    ims_excerpt_around(&p->excerpt, p->err_line, p->err_col, excerpt, sizeof excerpt) &&
+	    excerpt[0] != '\n')
 		sb_addf(&sb, "\n  near: %s", excerpt);
 	if (hint)
 		sb_addf(&sb, "\n  hint: %s", hint);
-	sb_adds(&sb, "\n  the whole file is refused; nothing from it is used");
+	/* the trailer is kept whole even when the rest is long */
+	if (sb.len > sizeof e->msg - sizeof REFUSED_TRAILER) {
+		sb.len = sizeof e->msg - sizeof REFUSED_TRAILER - 4;
+		while (sb.len && ((unsigned char)sb.buf[sb.len] & 0xC0) == 0x80)
+			sb.len--; /* not inside a UTF-8 character */
+		sb.buf[sb.len] = '\0';
+		sb_adds(&sb, "...");
+	}
+	sb_adds(&sb, REFUSED_TRAILER);
 	err_set(e, -EXIT_DATAERR, "%s", sb.buf);
 	sb_free(&sb);
 }
@@ -645,10 +679,6 @@ static int parse_with(ims_model *m, const char *name, chunk_source next_chunk, v
 	 * from the schema (check reports both) */
 	if (rc == 0 || (!p.failed && p.schema_error_count))
 		ims_model_count(m);
-	/* a refused file was not read in full: its deviations so far are not
-	 * the news (check would otherwise report it as read, schema-invalid) */
-	if (p.failed && schema_errors)
-		sb_reset(schema_errors);
 	return rc;
 }
 

@@ -35,10 +35,15 @@ void ims_parse_options_init(ims_parse_options *opt);
  * the reason, and how to fix it. After a failure the model holds part of the
  * file and must not be used: free it. In strict mode schema deviations are
  * appended to *schema_errors (one line each, may be NULL) and make the call
- * return -EXIT_DATAERR once the file was read; a refused file leaves
- * *schema_errors empty. */
+ * return -EXIT_DATAERR once the file was read (a refused file keeps the
+ * deviations found before the refusal: ims_parse_refused tells the two
+ * apart). */
 int ims_parse_file(ims_model *m, const char *path, const ims_parse_options *opt,
 		   strbuf *schema_errors, errinfo *e);
+
+/* Whether e (from a call above that returned -EXIT_DATAERR) refuses the
+ * file, rather than report schema deviations of a file read in full. */
+bool ims_parse_refused(const errinfo *e);
 
 /* Same, from memory (tests, fuzzing). name is used in messages. */
 int ims_parse_memory(ims_model *m, const char *name, const char *data, size_t len,
