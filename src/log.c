@@ -9,7 +9,7 @@
 #include <string.h>
 
 static int current_level = LOG_WARN;
-static char *secrets[4];
+static char **secrets;   /* every secret registered, never printed */
 static size_t nsecrets;
 
 void log_set_level(int level)
@@ -24,11 +24,12 @@ int log_get_level(void)
 
 void log_add_secret(const char *secret)
 {
-	if (!secret || strlen(secret) < 4 || nsecrets == ARRAY_LEN(secrets))
+	if (!secret || strlen(secret) < 4)
 		return;
 	for (size_t i = 0; i < nsecrets; i++)
 		if (strcmp(secrets[i], secret) == 0)
 			return;
+	secrets = xrealloc(secrets, (nsecrets + 1) * sizeof *secrets);
 	secrets[nsecrets++] = xstrdup(secret);
 }
 

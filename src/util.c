@@ -10,14 +10,33 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Ends a message cut at the size of errinfo.msg on a whole UTF-8
+ * character, so that reports (JSON, HTML) never get a broken one. */
+static void cut_whole_character(char *msg, size_t len)
+{
+	size_t n = len;
+	while (n > 0 && ((unsigned char)msg[n - 1] & 0xC0) == 0x80)
+		n--;
+	/* n - 1 is a lead byte (or ASCII): keep it only if its sequence is whole */
+	if (n > 0 && ((unsigned char)msg[n - 1] & 0x80)) {
+		unsigned char lead = (unsigned char)msg[n - 1];
+		size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+		if (len - (n - 1) < need)
+			len = n - 1;
+	}
+	msg[len] = '\0';
+}
+
 int err_set(errinfo *e, int code, const char *fmt, ...)
 {
 	if (e) {
 		va_list ap;
 		va_start(ap, fmt);
 		e->code = code;
-		vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+		int n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 		va_end(ap);
+		if (n >= (int)sizeof e->msg)
+			cut_whole_character(e->msg, sizeof e->msg - 1);
 	}
 	return code;
 }
@@ -34,6 +53,8 @@ int err_prefix(errinfo *e, const char *fmt, ...)
 	size_t n = sb.len < sizeof e->msg - 1 ? sb.len : sizeof e->msg - 1;
 	memcpy(e->msg, sb.buf, n);
 	e->msg[n] = '\0';
+	if (n < sb.len)
+		cut_whole_character(e->msg, n);
 	sb_free(&sb);
 	return e->code;
 }

@@ -207,6 +207,34 @@ START_TEST(test_str_printable)
 }
 END_TEST
 
+START_TEST(test_err_set_cuts_whole_characters)
+{
+	/* a message longer than errinfo.msg, of three-byte characters, at every
+	 * offset: never ends in a broken character */
+	char big[3000];
+	for (int off = 0; off < 3; off++) {
+		size_t k = 0;
+		for (int i = 0; i < off; i++)
+			big[k++] = 'x';
+		while (k + 3 < sizeof big) {
+			memcpy(big + k, "\xe2\x82\xac", 3); /* the euro sign */
+			k += 3;
+		}
+		big[k] = '\0';
+		errinfo e;
+		err_set(&e, -1, "%s", big);
+		size_t n = strlen(e.msg);
+		ck_assert_uint_le(n, sizeof e.msg - 1);
+		ck_assert_uint_ge(n, sizeof e.msg - 4);
+		ck_assert_uint_eq((n - (size_t)off) % 3, 0);
+		err_prefix(&e, "%s", "prefix \xc3\xa9 ");
+		n = strlen(e.msg);
+		size_t body = n - strlen("prefix \xc3\xa9 ");
+		ck_assert_uint_eq((body - (size_t)off) % 3, 0);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -218,6 +246,7 @@ int main(void)
 	tcase_add_test(tc, test_sha256_vectors);
 	tcase_add_test(tc, test_country_codes);
 	tcase_add_test(tc, test_str_printable);
+	tcase_add_test(tc, test_err_set_cuts_whole_characters);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
