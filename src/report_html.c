@@ -69,8 +69,8 @@ static const char script_js[] =
 	"var rows=[].slice.call(body.rows);rows.sort(function(a,b){"
 	"var x=a.cells[i].getAttribute('data-v')||a.cells[i].textContent;"
 	"var y=b.cells[i].getAttribute('data-v')||b.cells[i].textContent;"
-	"var nx=parseFloat(x),ny=parseFloat(y);"
-	"var c=(!isNaN(nx)&&!isNaN(ny)&&String(nx)===x.trim()&&String(ny)===y.trim())?nx-ny:x.localeCompare(y);"
+	"var num=/^-?[0-9]+([.][0-9]+)?%?$/;"
+	"var c=num.test(x.trim())&&num.test(y.trim())?parseFloat(x)-parseFloat(y):x.localeCompare(y);"
 	"return asc?c:-c;});rows.forEach(function(r){body.appendChild(r);});});});"
 	"apply();})();";
 

@@ -42,7 +42,7 @@ function rows(id){var t=document.getElementById(id);if(!t)return null;
 function seen(){return {actions:rows('actions'),skipped:rows('skipped'),quarantined:rows('quarantined'),safety:rows('safety')};}
 function search(text){var q=document.getElementById('q');q.value=text;q.dispatchEvent(new Event('input'));}
 function box(kind,on){var b=document.querySelector('input[data-kind="'+kind+'"]');b.checked=on;b.dispatchEvent(new Event('change'));}
-function header(name){var ths=document.querySelectorAll('#actions th');
+function header(name,table){var ths=document.querySelectorAll('#'+(table||'actions')+' th');
  for(var i=0;i<ths.length;i++)if(ths[i].textContent===name){ths[i].click();return;}throw new Error('no column '+name);}
 function sorted(){return [].slice.call(document.querySelectorAll('#actions th')).map(function(th){
  return th.className;}).join(',');}
@@ -70,6 +70,11 @@ if(location.hash==='#interactive'){
  res.print_rows=seen();res.print_controls=getComputedStyle(document.querySelector('.controls')).display;
  st.remove();res.after_print_rows=seen().actions.length;box('create_user',true);
  res.cells={course1:cell(1,2),person4:cell(4,3),detail3:cell(3,7),detail20:cell(20,7)};
+}
+if(location.hash==='#safety'){
+ header('Percent','safety');res.safety_percent_asc=seen().safety;
+ header('Percent','safety');res.safety_percent_desc=seen().safety;
+ header('Scope','safety');res.safety_scope=seen().safety;
 }
 res.scripts=document.querySelectorAll('script').length;
 res.imgs=document.querySelectorAll('img').length;
@@ -169,7 +174,7 @@ static_checks("outcome1.html", site)
 night1_interactive, night1_query, night2_query, outcome1_query = load_all([
     ("night1.html", "#interactive"),
     ("night1.html", "?q=%3CIMG%20SRC&hide=add_to_group,quarantined"),
-    ("night2.html", "?q=p6&hide=suspend"),
+    ("night2.html", "?q=p6&hide=suspend#safety"),
     ("outcome1.html", "?q=DONE&hide=enrol")])
 
 r = night1_interactive
@@ -228,6 +233,10 @@ expect(r, "initial", {"actions": ["1", "2"], "skipped": None, "quarantined": Non
                       "safety": ["suspend site", "suspend ART200", "suspend HIST300"]},
        "night2 ?q=p6&hide=suspend")
 expect(r, "boxes", ["create_user", "enrol", "suspend off"], "night2 ?q=p6&hide=suspend")
+# the thresholds sort too, percentages as numbers (25 < 30 < 100, not "100.0%" < "25.0%")
+expect(r, "safety_percent_asc", ["suspend ART200", "suspend site", "suspend HIST300"], "night2")
+expect(r, "safety_percent_desc", ["suspend HIST300", "suspend site", "suspend ART200"], "night2")
+expect(r, "safety_scope", ["suspend ART200", "suspend HIST300", "suspend site"], "night2")
 
 if failures:
     print(f"{len(failures)} checks failed")
