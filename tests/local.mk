@@ -4,4 +4,5 @@ include $(srcdir)/tests/fakemoodle/local.mk
 include $(srcdir)/tests/parse/local.mk
 include $(srcdir)/tests/site/local.mk
 include $(srcdir)/tests/cases/local.mk
+include $(srcdir)/tests/report/local.mk
 EXTRA_DIST += tests/stress.sh
