@@ -202,7 +202,9 @@ static bool is_name_char(unsigned char c)
 }
 
 /* Whether the '&' at s[0] starts a well-formed reference: 1 yes, 0 no, -1
- * cannot tell yet (more bytes needed). */
+ * cannot tell yet (more bytes needed). A name or number longer than the
+ * lookahead counts as a reference: it is left to libxml2 to accept or refuse,
+ * never repaired (only a '&' that plainly starts no reference is). */
 static int starts_reference(const unsigned char *s, size_t n)
 {
 	size_t k = 1;
@@ -224,14 +226,14 @@ static int starts_reference(const unsigned char *s, size_t n)
 				return c == ';' && digits > 0;
 			digits++;
 		}
-		return k >= MAX_LOOKAHEAD ? 0 : -1;
+		return k >= MAX_LOOKAHEAD ? 1 : -1;
 	}
 	if (!is_name_start(s[k]))
 		return 0;
 	for (k++; k < n && k < MAX_LOOKAHEAD; k++)
 		if (!is_name_char(s[k]))
 			return s[k] == ';';
-	return k >= MAX_LOOKAHEAD ? 0 : -1;
+	return k >= MAX_LOOKAHEAD ? 1 : -1;
 }
 
 /* Whether s starts with lit; -1 when s is too short to tell. */
