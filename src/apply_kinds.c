@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-#define PAIR_KEY(c, u) ((const void *)(((uintptr_t)(c) << 32 ^ (uintptr_t)(u)) + 1))
+#define PAIR_KEY PTRMAP_PAIR_KEY
 
 /* ---- ids from earlier actions -------------------------------------------------------- */
 
@@ -160,7 +160,7 @@ static void put_enrolment(applier *ap, plan_action *a, role_list *l, bool confir
 
 /* The course and user of an enrolment ims2moodle now manages, so that a
  * diff run knows them without reading the site. */
-#define ID_KEY(id) ((const void *)(intptr_t)(id))
+#define ID_KEY PTRMAP_ID_KEY
 
 /* The course and user of an enrolment ims2moodle now manages, so that a
  * diff run knows them without reading the site: once per run, and never

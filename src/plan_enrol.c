@@ -14,15 +14,15 @@
 
 static want *want_of(planner *pl, cref *c, uref *u, uint32_t line)
 {
-	uintptr_t key = (((uintptr_t)c->index << 32) | u->index) + 1;
-	want *w = ptrmap_get(&pl->wants, (void *)key);
+	const void *key = PTRMAP_PAIR_KEY(c->index, u->index);
+	want *w = ptrmap_get(&pl->wants, key);
 	if (w)
 		return w;
 	w = arena_alloc(&pl->work, sizeof *w);
 	w->c = c;
 	w->u = u;
 	w->line = line;
-	ptrmap_put(&pl->wants, (void *)key, w);
+	ptrmap_put(&pl->wants, key, w);
 	if ((pl->nwants & (pl->nwants - 1)) == 0)
 		pl->wantv = xrealloc(pl->wantv, (pl->nwants ? pl->nwants * 2 : 1) * sizeof *pl->wantv);
 	pl->wantv[pl->nwants++] = w;
@@ -507,8 +507,8 @@ static void diff_want(planner *pl, const want *w, ptrmap *seen)
 		re = site_roster_find(roster, u->userid);
 		if (!roster && !se)
 			re = foreign_from_store(pl, c->courseid, u->userid);
-		uintptr_t key = ((uintptr_t)c->courseid << 32 ^ (uintptr_t)u->userid) + 1;
-		ptrmap_put(seen, (void *)key, (void *)1);
+		const void *key = PTRMAP_PAIR_KEY(c->courseid, u->userid);
+		ptrmap_put(seen, key, (void *)1);
 	}
 	if (w->active) {
 		if (fresh)
@@ -539,8 +539,8 @@ static void withdraw_absent(void *ctx, const state_enrolment *se)
 {
 	absent_ctx *x = ctx;
 	planner *pl = x->pl;
-	uintptr_t key = ((uintptr_t)se->courseid << 32 ^ (uintptr_t)se->userid) + 1;
-	if (ptrmap_get(x->seen, (void *)key))
+	const void *key = PTRMAP_PAIR_KEY(se->courseid, se->userid);
+	if (ptrmap_get(x->seen, key))
 		return;
 	const site_roster *roster = site_roster_of(pl->site, se->courseid);
 	const site_enrolment *re = site_roster_find(roster, se->userid);

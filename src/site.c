@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ID_KEY(id) ((const void *)(intptr_t)(id))
+#define ID_KEY PTRMAP_ID_KEY
 
 site_snapshot *site_new(void)
 {

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ID_KEY(id) ((const void *)(intptr_t)(id))
+#define ID_KEY PTRMAP_ID_KEY
 
 /* The enrolments of one course: by user, and in insertion order. */
 typedef struct course_enrolments {
@@ -210,25 +210,19 @@ void state_each_enrolment(const state_view *v, int64_t courseid,
 		fn(ctx, ce->list[i]);
 }
 
-/* The key of a (course, user) pair: unique while both ids fit 32 bits. */
-static const void *pair_key(int64_t courseid, int64_t userid)
-{
-	return (const void *)(uintptr_t)((((uint64_t)courseid << 32) | (uint32_t)userid) + 1);
-}
-
 const state_foreign *state_foreign_of(const state_view *v, int64_t courseid, int64_t userid)
 {
-	return v ? ptrmap_get(&v->foreign, pair_key(courseid, userid)) : NULL;
+	return v ? ptrmap_get(&v->foreign, PTRMAP_PAIR_KEY(courseid, userid)) : NULL;
 }
 
 static state_foreign *foreign_of(state_view *v, int64_t courseid, int64_t userid)
 {
-	state_foreign *f = ptrmap_get(&v->foreign, pair_key(courseid, userid));
+	state_foreign *f = ptrmap_get(&v->foreign, PTRMAP_PAIR_KEY(courseid, userid));
 	if (!f) {
 		f = arena_alloc(&v->mem, sizeof *f);
 		f->courseid = courseid;
 		f->userid = userid;
-		ptrmap_put(&v->foreign, pair_key(courseid, userid), f);
+		ptrmap_put(&v->foreign, PTRMAP_PAIR_KEY(courseid, userid), f);
 	}
 	return f;
 }
