@@ -60,34 +60,26 @@ static char *summary_json(const plan *p)
 	return sb_detach(&sb);
 }
 
+/* The actions of an outcome that were not done: failed, unknown or not run. */
+static uint64_t not_done(const plan *p)
+{
+	uint64_t n = 0;
+	for (int k = 0; k < PA_KIND_COUNT; k++)
+		n += p->results[k][AR_FAILED] + p->results[k][AR_UNKNOWN] + p->results[k][AR_NOT_RUN];
+	return n;
+}
+
 static bool all_done(const plan *p)
 {
-	for (int k = 0; k < PA_KIND_COUNT; k++)
-		if (p->results[k][AR_FAILED] || p->results[k][AR_UNKNOWN] || p->results[k][AR_NOT_RUN])
-			return false;
-	return true;
+	return not_done(p) == 0;
 }
 
 /* Whether everything not done was held back by a safety threshold (and
  * something was). */
 static bool only_held_back(const plan *p)
 {
-	size_t held = 0;
-	for (size_t i = 0; i < p->nactions; i++) {
-		const plan_action *a = &p->actions[i];
-		if (a->result == AR_DONE)
-			continue;
-		if (!(a->held && a->result == AR_NOT_RUN))
-			return false;
-		held++;
-	}
-	return held > 0;
-}
-
-/* The key of a (course, user) pair in a ptrmap. */
-static const void *pair_key(int64_t courseid, int64_t userid)
-{
-	return (const void *)(uintptr_t)((((uint64_t)courseid << 32) | (uint32_t)userid) + 1);
+	size_t held = report_held_back(p);
+	return held > 0 && held == not_done(p);
 }
 
 /* After a reconcile: the enrolments of the courses read that ims2moodle did
@@ -102,7 +94,7 @@ static int record_foreign_enrolments(run *r, errinfo *e)
 		bool owns = a->kind == PA_ENROL || a->kind == PA_REACTIVATE ||
 			    a->kind == PA_UPDATE_ENROLMENT || a->kind == PA_SUSPEND;
 		if (owns && a->result == AR_DONE)
-			ptrmap_put(&taken, pair_key(a->courseid, a->userid), (void *)1);
+			ptrmap_put(&taken, PTRMAP_PAIR_KEY(a->courseid, a->userid), (void *)1);
 	}
 	state_foreign *list = NULL;
 	size_t cap = 0;
@@ -115,7 +107,7 @@ static int record_foreign_enrolments(run *r, errinfo *e)
 		for (size_t j = 0; j < ro->n; j++) {
 			const site_enrolment *en = ro->items[j];
 			if (state_enrolment_of(r->store, ro->courseid, en->userid) ||
-			    ptrmap_get(&taken, pair_key(ro->courseid, en->userid)))
+			    ptrmap_get(&taken, PTRMAP_PAIR_KEY(ro->courseid, en->userid)))
 				continue;
 			if (n == cap) {
 				cap = cap ? cap * 2 : 64;
