@@ -9,7 +9,7 @@ typedef struct arena_block arena_block;
 typedef struct arena {
 	arena_block *head;   /* the block being filled */
 	size_t block_size;   /* size of ordinary blocks */
-	size_t total;        /* bytes obtained from malloc, for reporting */
+	size_t total;        /* bytes obtained from the system, for reporting */
 } arena;
 
 /* Initialises an empty arena; no memory is taken until the first alloc. */

@@ -69,7 +69,7 @@ int err_exit_status(int code)
 	return EXIT_SOFTWARE;
 }
 
-static void out_of_memory(size_t n)
+void out_of_memory(size_t n)
 {
 	fprintf(stderr, "ims2moodle: out of memory (%zu bytes)\n", n);
 	abort();

@@ -42,7 +42,9 @@ int err_prefix(errinfo *e, const char *fmt, ...)
 int err_exit_status(int code);
 
 /* Allocation that aborts the process on exhaustion: out of memory is not a
- * condition this tool can recover from, and every caller would only abort. */
+ * condition this tool can recover from, and every caller would only abort.
+ * out_of_memory says that n bytes could not be had, and aborts. */
+__attribute__((noreturn)) void out_of_memory(size_t n);
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
