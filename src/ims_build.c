@@ -222,7 +222,7 @@ static const char *intern_attr(ims_builder *b, const ims_attr *a)
 
 static void fp_add(ims_builder *b, const void *data, size_t n)
 {
-	b->fp = hash_bytes(data, n, b->fp) * 31 + n;
+	b->fp = hash_words(data, n, b->fp);
 }
 
 /* Sets a single-valued field; a repeated element keeps the first value. */

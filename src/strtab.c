@@ -32,15 +32,11 @@ void strtab_init(strtab *t, arena *mem)
 	t->slots = xcalloc(t->cap, sizeof *t->slots);
 }
 
-/* FNV-1a mixed by a 64-bit finalizer, so that the low bits used for the
+/* hash_words ends with a full multiply, so the low bits used for the
  * slot index depend on every byte. */
 static uint32_t hash_of(const char *s, size_t n)
 {
-	uint64_t h = hash_bytes(s, n, HASH_SEED);
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	return (uint32_t)h;
+	return (uint32_t)hash_words(s, n, HASH_SEED);
 }
 
 /* The key being looked up, with its first bytes zero-padded so that the

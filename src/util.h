@@ -86,8 +86,12 @@ bool str_is_blank(const char *s);                 /* NULL, empty or ASCII spaces
 /* Trims ASCII whitespace (space, tab, CR, LF) at both ends, in place on a
  * (pointer, length) pair. */
 void str_trim_span(const char **s, size_t *n);
-/* 64-bit FNV-1a, used for hashing strings and record fingerprints. */
+/* 64-bit FNV-1a, a byte at a time: stable, for hashes that are kept or
+ * shown (the emulator's password and token digests). */
 uint64_t hash_bytes(const void *data, size_t n, uint64_t seed);
+/* A hash eight bytes at a time, for in-memory tables and record
+ * fingerprints that never leave the process (its values may change). */
+uint64_t hash_words(const void *data, size_t n, uint64_t seed);
 #define HASH_SEED 0xcbf29ce484222325ULL
 
 /* Reads a whole file (or standard input for "-") into a malloc'd buffer.
