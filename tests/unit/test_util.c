@@ -64,6 +64,58 @@ START_TEST(test_arena_alignment_and_zero)
 	ck_assert_ptr_nonnull(big);
 	arena_free(&a);
 	ck_assert_ptr_null(a.head);
+	/* used again after a free: what it hands out is zero again, though the
+	 * memory it had was written over */
+	static const unsigned char zero[3000];
+	for (int i = 1; i < 3000; i++) {
+		unsigned char *p = arena_alloc(&a, (size_t)i);
+		ck_assert_int_eq(memcmp(p, zero, (size_t)i), 0);
+		memset(p, 0xcd, (size_t)i);
+	}
+	arena_free(&a);
+}
+END_TEST
+
+START_TEST(test_hash_words)
+{
+	char buf[80], moved[96];
+	for (int i = 0; i < (int)sizeof buf; i++)
+		buf[i] = (char)('a' + i % 26);
+	/* the same bytes at another alignment hash the same */
+	for (size_t off = 1; off < 8; off++) {
+		memcpy(moved + off, buf, sizeof buf);
+		for (size_t n = 0; n <= sizeof buf; n++)
+			ck_assert_uint_eq(hash_words(moved + off, n, 7), hash_words(buf, n, 7));
+	}
+	/* every prefix differs from every other: the zero padding of the last
+	 * word does not make "ab" and "ab\0" collide */
+	char zeros[16] = { 'a', 'b' };
+	ck_assert_uint_ne(hash_words(zeros, 2, HASH_SEED), hash_words(zeros, 3, HASH_SEED));
+	ck_assert_uint_ne(hash_words(zeros, 0, HASH_SEED), hash_words(zeros + 2, 8, HASH_SEED));
+	for (size_t n = 0; n < sizeof buf; n++)
+		ck_assert_uint_ne(hash_words(buf, n, HASH_SEED), hash_words(buf, n + 1, HASH_SEED));
+	/* the seed and every single bit count */
+	ck_assert_uint_ne(hash_words(buf, 20, 1), hash_words(buf, 20, 2));
+	uint64_t h = hash_words(buf, 20, HASH_SEED);
+	for (int bit = 0; bit < 20 * 8; bit++) {
+		buf[bit / 8] ^= (char)(1 << (bit % 8));
+		ck_assert_uint_ne(hash_words(buf, 20, HASH_SEED), h);
+		buf[bit / 8] ^= (char)(1 << (bit % 8));
+	}
+	/* the string table indexes by the low bits: ids that differ in their
+	 * last characters only spread over them (random placement of 65,536
+	 * ids in as many buckets fills the fullest with about 8) */
+	static unsigned char load[65536];
+	memset(load, 0, sizeof load);
+	unsigned most = 0;
+	for (int i = 0; i < 65536; i++) {
+		char id[16];
+		int n = snprintf(id, sizeof id, "P%07d", i);
+		unsigned b = (unsigned)(hash_words(id, (size_t)n, HASH_SEED) & 0xffff);
+		if (++load[b] > most)
+			most = load[b];
+	}
+	ck_assert_uint_le(most, 16);
 }
 END_TEST
 
@@ -241,6 +293,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_intern_same_pointer);
 	tcase_add_test(tc, test_arena_alignment_and_zero);
+	tcase_add_test(tc, test_hash_words);
 	tcase_add_test(tc, test_ptrmap);
 	tcase_add_test(tc, test_strbuf_and_strings);
 	tcase_add_test(tc, test_sha256_vectors);
