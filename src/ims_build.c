@@ -105,6 +105,7 @@ enum field {
 	F_MS_TYPE, F_MB_IDTYPE,
 	F_R_SUBROLE, F_R_STATUS, F_R_USERID, F_R_DATETIME, F_R_EMAIL, F_R_DATASOURCE,
 	F_R_ROLETYPE,
+	F_COUNT
 };
 
 typedef struct frame {
@@ -147,6 +148,11 @@ struct ims_builder {
 	ims_userid *uid;
 	ims_typed_text *tt;
 	const char *idtype_attr;
+
+	/* the value each interned field had last: most repeat it (every
+	 * member's source, idtype and status), and comparing with it costs
+	 * less than hashing */
+	const char *recent[F_COUNT];
 
 	strbuf text;            /* text of the open leaf */
 	strbuf raw;             /* extension being captured */
@@ -970,7 +976,10 @@ static const char *leaf_value(ims_builder *b, int field)
 	}
 	if (is_free_text(field) || (field == F_SID_ID && b->stack[b->depth - 1].state == S_MEMBER))
 		return arena_strndup(&b->m->mem, s, n);
-	return intern(b, s, n);
+	const char *last = b->recent[field];
+	if (last && strtab_len(last) == n && memcmp(last, s, n) == 0)
+		return last;
+	return b->recent[field] = intern(b, s, n);
 }
 
 static void end_leaf(ims_builder *b, int field, const char *what)
