@@ -22,6 +22,7 @@
 #include <libxml/xmlschemas.h>
 
 #define CHUNK_SIZE (64 * 1024)
+#define NAME_CACHE 256
 
 void ims_parse_options_init(ims_parse_options *opt)
 {
@@ -39,6 +40,10 @@ typedef struct parser {
 	const char *name;
 	const ims_parse_options *opt;
 	ptrmap names;               /* libxml2's interned local name -> name id + flags */
+	struct {
+		const xmlChar *local;
+		uintptr_t value;
+	} name_cache[NAME_CACHE];   /* in front of names (lookup_name) */
 	const xmlChar *root_uri;    /* namespace of the root element (may be NULL) */
 	bool root_started;
 
@@ -274,14 +279,25 @@ static void on_reference(void *user, const xmlChar *name)
 /* ---- element callbacks ------------------------------------------------------------ */
 
 /* Name ids are cached per libxml2 name pointer (libxml2 interns names in
- * its dictionary): value = (id << 1 | exact) + 1. */
+ * its dictionary): value = (id << 1 | exact) + 1. A file uses a few dozen
+ * names, packed together in the dictionary's pool, so a small table indexed
+ * by the pointer's low bits answers nearly every element with one compare;
+ * the map behind it holds them all. */
 static int lookup_name(parser *p, const xmlChar *local, bool *exact)
 {
-	uintptr_t v = (uintptr_t)ptrmap_get(&p->names, local);
-	if (!v) {
-		int id = ims_name_lookup((const char *)local, exact);
-		v = ((uintptr_t)id << 1 | (*exact ? 1 : 0)) + 1;
-		ptrmap_put(&p->names, local, (void *)v);
+	size_t slot = ((uintptr_t)local >> 2) % NAME_CACHE;
+	uintptr_t v;
+	if (p->name_cache[slot].local == local) {
+		v = p->name_cache[slot].value;
+	} else {
+		v = (uintptr_t)ptrmap_get(&p->names, local);
+		if (!v) {
+			int id = ims_name_lookup((const char *)local, exact);
+			v = ((uintptr_t)id << 1 | (*exact ? 1 : 0)) + 1;
+			ptrmap_put(&p->names, local, (void *)v);
+		}
+		p->name_cache[slot].local = local;
+		p->name_cache[slot].value = v;
 	}
 	v -= 1;
 	*exact = v & 1;
@@ -378,6 +394,8 @@ static void init_handler(xmlSAXHandler *h)
 	h->startElementNs = on_start;
 	h->endElementNs = on_end;
 	h->characters = on_text;
+	/* the same callback: libxml2 then never asks whether text is blank */
+	h->ignorableWhitespace = on_text;
 	h->cdataBlock = on_text;
 	h->reference = on_reference;
 	h->entityDecl = on_entity_decl;
