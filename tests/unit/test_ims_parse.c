@@ -5,13 +5,16 @@
  * and recstatus, #39 both idtype forms, #69 CDATA, #70 character references,
  * #76 comments), an '&' in attribute values and every attribute of an
  * element (not only the first 32), the text kept of extensions,
- * fragments (#77) and --strict keeping the records of a file read in full. */
+ * fragments (#77) and --strict keeping the records of a file read in full;
+ * and the excerpt an error quotes names the right line of a file read in
+ * chunks of any size. */
 #include "config.h"
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ims_excerpt.h"
 #include "ims_model.h"
 #include "ims_parse.h"
 #include "util.h"
@@ -384,6 +387,60 @@ START_TEST(test_refusal_message)
 }
 END_TEST
 
+START_TEST(test_excerpt_lines)
+{
+	/* lines "line N" of varied lengths, some ending in CR LF, some with
+	 * U+00CA (C3 8A: 0x8A is a newline with its high bit set) */
+	strbuf text = STRBUF_INIT;
+	for (int n = 1; n <= 400; n++) {
+		sb_addf(&text, "line %d", n);
+		for (int k = 0; k < n % 23; k++)
+			sb_addc(&text, (char)('a' + k));
+		if (n % 7 == 0)
+			sb_adds(&text, "\xC3\x8A\xC3\x8A");
+		sb_adds(&text, n % 5 == 0 ? "\r\n" : "\n");
+	}
+	const size_t chunks[] = { 1, 7, 8, 9, 64, 333 };
+	for (size_t c = 0; c < ARRAY_LEN(chunks); c++) {
+		ims_excerpt x;
+		ims_excerpt_init(&x);
+		int line = 1; /* the line the next chunk starts in */
+		for (size_t pos = 0; pos < text.len; pos += chunks[c]) {
+			size_t n = text.len - pos < chunks[c] ? text.len - pos : chunks[c];
+			memcpy(ims_excerpt_buffer(&x, chunks[c]), text.buf + pos, n);
+			ims_excerpt_commit(&x, n);
+			int last = line;
+			for (size_t i = 0; i < n; i++)
+				last += text.buf[pos + i] == '\n';
+			/* a line that starts inside this chunk is quoted whole */
+			for (int l = line; l <= last && l <= 400; l++) {
+				size_t start = 0;
+				for (int k = 1; k < l; k++)
+					start = (size_t)(strchr(text.buf + start, '\n') - text.buf) + 1;
+				if (start < pos || start >= pos + n)
+					continue;
+				/* what is in memory of it: up to its end or the chunk's */
+				size_t end = start;
+				while (end < pos + n && text.buf[end] != '\r' && text.buf[end] != '\n')
+					end++;
+				/* (a character cut at the chunk's end is quoted as '?') */
+				size_t ascii = start;
+				while (ascii < end && (unsigned char)text.buf[ascii] < 0x80)
+					ascii++;
+				char out[200];
+				ck_assert_msg(ims_excerpt_around(&x, l, 1, out, sizeof out), "chunk %zu line %d", chunks[c], l);
+				ck_assert_msg(strncmp(out, text.buf + start, ascii - start) == 0 &&
+					      (ascii < end || out[end - start] == '\n'),
+					      "chunk %zu, line %d quoted as '%s'", chunks[c], l, out);
+			}
+			line = last;
+		}
+		ims_excerpt_free(&x);
+	}
+	sb_free(&text);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("ims_parse");
@@ -399,6 +456,7 @@ int main(void)
 	tcase_add_test(tc, test_fragment);
 	tcase_add_test(tc, test_strict_keeps_records);
 	tcase_add_test(tc, test_refusal_message);
+	tcase_add_test(tc, test_excerpt_lines);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
