@@ -390,7 +390,8 @@ END_TEST
 START_TEST(test_excerpt_lines)
 {
 	/* lines "line N" of varied lengths, some ending in CR LF, some with
-	 * U+00CA (C3 8A: 0x8A is a newline with its high bit set) */
+	 * U+00CA (C3 8A: 0x8A is a newline with its high bit set), and a run
+	 * of 9,000 empty lines (more newlines in one chunk than a byte counts) */
 	strbuf text = STRBUF_INIT;
 	for (int n = 1; n <= 400; n++) {
 		sb_addf(&text, "line %d", n);
@@ -399,28 +400,29 @@ START_TEST(test_excerpt_lines)
 		if (n % 7 == 0)
 			sb_adds(&text, "\xC3\x8A\xC3\x8A");
 		sb_adds(&text, n % 5 == 0 ? "\r\n" : "\n");
+		if (n == 200)
+			for (int k = 0; k < 9000; k++)
+				sb_addc(&text, '\n');
 	}
-	const size_t chunks[] = { 1, 7, 8, 9, 64, 333 };
+	size_t nlines = 0, *starts = xmalloc((text.len + 2) * sizeof *starts);
+	starts[nlines++] = 0; /* starts[l - 1]: where line l starts */
+	for (size_t i = 0; i < text.len; i++)
+		if (text.buf[i] == '\n')
+			starts[nlines++] = i + 1;
+	const size_t chunks[] = { 1, 7, 8, 9, 64, 333, 5000, 20000 };
 	for (size_t c = 0; c < ARRAY_LEN(chunks); c++) {
 		ims_excerpt x;
 		ims_excerpt_init(&x);
-		int line = 1; /* the line the next chunk starts in */
-		for (size_t pos = 0; pos < text.len; pos += chunks[c]) {
+		for (size_t pos = 0, l = 1; pos < text.len; pos += chunks[c]) {
 			size_t n = text.len - pos < chunks[c] ? text.len - pos : chunks[c];
 			memcpy(ims_excerpt_buffer(&x, chunks[c]), text.buf + pos, n);
 			ims_excerpt_commit(&x, n);
-			int last = line;
-			for (size_t i = 0; i < n; i++)
-				last += text.buf[pos + i] == '\n';
-			/* a line that starts inside this chunk is quoted whole */
-			for (int l = line; l <= last && l <= 400; l++) {
-				size_t start = 0;
-				for (int k = 1; k < l; k++)
-					start = (size_t)(strchr(text.buf + start, '\n') - text.buf) + 1;
-				if (start < pos || start >= pos + n)
+			/* each line that starts inside this chunk is quoted, up to its
+			 * end or the chunk's */
+			for (; l <= nlines && starts[l - 1] < pos + n; l++) {
+				size_t start = starts[l - 1], end = start;
+				if (start < pos)
 					continue;
-				/* what is in memory of it: up to its end or the chunk's */
-				size_t end = start;
 				while (end < pos + n && text.buf[end] != '\r' && text.buf[end] != '\n')
 					end++;
 				/* (a character cut at the chunk's end is quoted as '?') */
@@ -428,15 +430,16 @@ START_TEST(test_excerpt_lines)
 				while (ascii < end && (unsigned char)text.buf[ascii] < 0x80)
 					ascii++;
 				char out[200];
-				ck_assert_msg(ims_excerpt_around(&x, l, 1, out, sizeof out), "chunk %zu line %d", chunks[c], l);
+				ck_assert_msg(ims_excerpt_around(&x, (int)l, 1, out, sizeof out), "chunk %zu line %zu",
+					      chunks[c], l);
 				ck_assert_msg(strncmp(out, text.buf + start, ascii - start) == 0 &&
 					      (ascii < end || out[end - start] == '\n'),
-					      "chunk %zu, line %d quoted as '%s'", chunks[c], l, out);
+					      "chunk %zu, line %zu quoted as '%s'", chunks[c], l, out);
 			}
-			line = last;
 		}
 		ims_excerpt_free(&x);
 	}
+	free(starts);
 	sb_free(&text);
 }
 END_TEST
