@@ -231,6 +231,12 @@ static void fp_add(ims_builder *b, const void *data, size_t n)
 	b->fp = hash_words(data, n, b->fp);
 }
 
+/* Adds a number (an element's name id, a recstatus) to the fingerprint. */
+static inline void fp_add_number(ims_builder *b, uint64_t v)
+{
+	b->fp = hash_mix(b->fp, v);
+}
+
 /* Sets a single-valued field; a repeated element keeps the first value. */
 static void set_once(ims_builder *b, const char **slot, const char *value, const char *what)
 {
@@ -269,9 +275,36 @@ static int parse_recstatus(ims_builder *b, const ims_attr *a, const char **raw)
 	return RS_INVALID;
 }
 
-static bool attr_is(const ims_attr *a, const char *name)
+/* Whether the attribute is `name` (given in lower case), in any case:
+ * inline, since every role and userid asks it of each attribute. */
+static inline bool attr_is(const ims_attr *a, const char *name)
 {
-	return str_ieq_ascii(a->name, name);
+	const char *s = a->name;
+	for (; *name; s++, name++)
+		if (*s != *name && !(*s >= 'A' && *s <= 'Z' && *s + 32 == *name))
+			return false;
+	return *s == '\0';
+}
+
+/* The value of v when it is exactly one ASCII digit, else -1 (status and
+ * idtype codes, read for every member). */
+static inline int one_digit(const char *v)
+{
+	return v[0] >= '0' && v[0] <= '9' && v[1] == '\0' ? v[0] - '0' : -1;
+}
+
+/* Whether the text s[0..n) is the interned string t: short texts byte by
+ * byte, without a call. */
+static inline bool same_text(const char *t, const char *s, size_t n)
+{
+	if (strtab_len(t) != n)
+		return false;
+	if (n > 16)
+		return memcmp(t, s, n) == 0;
+	for (size_t i = 0; i < n; i++)
+		if (t[i] != s[i])
+			return false;
+	return true;
 }
 
 /* A NBSP (U+00A0) at either end of an id is not trimmed, but warned (§8 #44).
@@ -508,7 +541,7 @@ static void start_person(ims_builder *b, const ims_attr *attrs, size_t nattrs, i
 			p->recstatus = parse_recstatus(b, &attrs[i], &p->recstatus_raw);
 	b->person = p;
 	b->fp = HASH_SEED;
-	fp_add(b, &p->recstatus, sizeof p->recstatus);
+	fp_add_number(b, (uint64_t)p->recstatus);
 	if (b->seen_membership)
 		ims_warn(b->m, W_ORDER, loc, "person after a membership (the standard puts memberships last)");
 }
@@ -522,7 +555,7 @@ static void start_group(ims_builder *b, const ims_attr *attrs, size_t nattrs, im
 			g->recstatus = parse_recstatus(b, &attrs[i], &g->recstatus_raw);
 	b->group = g;
 	b->fp = HASH_SEED;
-	fp_add(b, &g->recstatus, sizeof g->recstatus);
+	fp_add_number(b, (uint64_t)g->recstatus);
 	if (b->seen_membership)
 		ims_warn(b->m, W_ORDER, loc, "group after a membership (the standard puts memberships last)");
 }
@@ -848,7 +881,7 @@ int ims_build_start(ims_builder *b, const char *local, int name, bool exact, boo
 	}
 
 	if (b->person || b->group)
-		fp_add(b, &name, sizeof name);
+		fp_add_number(b, (uint64_t)name);
 
 	switch (nx.state) {
 	case S_PERSON: start_person(b, attrs, nattrs, loc); break;
@@ -977,7 +1010,7 @@ static const char *leaf_value(ims_builder *b, int field)
 	if (is_free_text(field) || (field == F_SID_ID && b->stack[b->depth - 1].state == S_MEMBER))
 		return arena_strndup(&b->m->mem, s, n);
 	const char *last = b->recent[field];
-	if (last && strtab_len(last) == n && memcmp(last, s, n) == 0)
+	if (last && same_text(last, s, n))
 		return last;
 	return b->recent[field] = intern(b, s, n);
 }
@@ -1064,7 +1097,7 @@ static void end_leaf(ims_builder *b, int field, const char *what)
 		}
 		if (!*v && attr)
 			v = attr;
-		int idtype = str_eq(v, "1") ? IDT_PERSON : str_eq(v, "2") ? IDT_GROUP : IDT_INVALID;
+		int idtype = one_digit(v) == 1 ? IDT_PERSON : one_digit(v) == 2 ? IDT_GROUP : IDT_INVALID;
 		if (b->member->idtype != IDT_MISSING) {
 			if (idtype != b->member->idtype && !b->member->quarantine)
 				b->member->quarantine = quarantine_reason(
@@ -1088,7 +1121,7 @@ static void end_leaf(ims_builder *b, int field, const char *what)
 		if (b->role->status != ST_MISSING) {
 			/* <status>1</status><status>0</status>: which one is meant
 			 * cannot be known, and one of them withdraws */
-			int again = str_eq(v, "0") ? ST_INACTIVE : str_eq(v, "1") ? ST_ACTIVE : ST_INVALID;
+			int again = one_digit(v) == 0 ? ST_INACTIVE : one_digit(v) == 1 ? ST_ACTIVE : ST_INVALID;
 			if (again != b->role->status && !b->role->quarantine)
 				b->role->quarantine = quarantine_reason(
 					b, "repeated <status> with different values ('%s' after '%s')", v,
@@ -1098,8 +1131,8 @@ static void end_leaf(ims_builder *b, int field, const char *what)
 				ims_warn(b->m, W_MULTIPLE_TIMEFRAME, here(b), "repeated <status>; the first one is kept");
 			break;
 		}
-		if (str_eq(v, "0") || str_eq(v, "1")) {
-			b->role->status = (int8_t)(v[0] - '0');
+		if (one_digit(v) == 0 || one_digit(v) == 1) {
+			b->role->status = (int8_t)one_digit(v);
 		} else {
 			b->role->status = ST_INVALID;
 			role_extra(b)->status_raw = v;

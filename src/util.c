@@ -313,38 +313,23 @@ uint64_t hash_bytes(const void *data, size_t n, uint64_t seed)
 }
 
 /* Each 8-byte word (the last one zero-padded, the length mixed in) is
- * folded in with a 64x64->128 multiply, as wyhash and its kin do. */
-#ifdef __SIZEOF_INT128__
-__extension__ typedef unsigned __int128 u128;
-#endif
-
-static inline uint64_t mix_word(uint64_t h, uint64_t w)
-{
-#ifdef __SIZEOF_INT128__
-	u128 r = (u128)(h ^ w) * 0x9E3779B97F4A7C15ULL;
-	return (uint64_t)r ^ (uint64_t)(r >> 64);
-#else
-	uint64_t x = (h ^ w) * 0x9E3779B97F4A7C15ULL;
-	return x ^ (x >> 32);
-#endif
-}
-
+ * folded in by hash_mix. */
 uint64_t hash_words(const void *data, size_t n, uint64_t seed)
 {
 	const unsigned char *p = data;
 	uint64_t h = seed ^ (n * 0xA0761D6478BD642FULL), w;
 	while (n >= 8) {
 		memcpy(&w, p, 8);
-		h = mix_word(h, w);
+		h = hash_mix(h, w);
 		p += 8;
 		n -= 8;
 	}
 	if (n) {
 		w = 0;
 		memcpy(&w, p, n);
-		h = mix_word(h, w);
+		h = hash_mix(h, w);
 	}
-	return mix_word(h, 0xE7037ED1A0B428DBULL);
+	return hash_mix(h, 0xE7037ED1A0B428DBULL);
 }
 
 int read_file(const char *path, char **out, size_t *outlen, errinfo *e)

@@ -92,6 +92,21 @@ uint64_t hash_bytes(const void *data, size_t n, uint64_t seed);
 /* A hash eight bytes at a time, for in-memory tables and record
  * fingerprints that never leave the process (its values may change). */
 uint64_t hash_words(const void *data, size_t n, uint64_t seed);
+/* Folds the 64-bit value w into the hash h with a 64x64->128 multiply, as
+ * wyhash and its kin do (hash_words' step; also for mixing in numbers). */
+#ifdef __SIZEOF_INT128__
+__extension__ typedef unsigned __int128 hash_u128;
+#endif
+static inline uint64_t hash_mix(uint64_t h, uint64_t w)
+{
+#ifdef __SIZEOF_INT128__
+	hash_u128 r = (hash_u128)(h ^ w) * 0x9E3779B97F4A7C15ULL;
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+#else
+	uint64_t x = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+	return x ^ (x >> 32);
+#endif
+}
 #define HASH_SEED 0xcbf29ce484222325ULL
 
 /* Reads a whole file (or standard input for "-") into a malloc'd buffer.
