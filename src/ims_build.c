@@ -832,8 +832,14 @@ int ims_build_start(ims_builder *b, const char *local, int name, bool exact, boo
 		nx = name != IMS_NAME_UNKNOWN ? child_of(ps, name) : UNKNOWN;
 	}
 
-	/* Leaves are most elements: their position is not needed */
-	ims_loc loc = nx.state == S_LEAF && exact && same_ns ? (ims_loc){ 0 } : here(b);
+	/* The position is asked for only where a record, a member or a role
+	 * starts, or a warning may need it: leaves and sourcedids are most
+	 * elements */
+	bool positioned = !exact || !same_ns || nx.state == 255 || nx.state == S_PERSON ||
+			  nx.state == S_GROUP || nx.state == S_MEMBERSHIP || nx.state == S_MEMBER ||
+			  nx.state == S_ROLE || nx.state == S_PROPS || nx.state == S_TIMEFRAME ||
+			  nx.state == S_P_ADR;
+	ims_loc loc = positioned ? here(b) : (ims_loc){ 0 };
 	if (nx.state == 255) {
 		if (ps == S_ENTERPRISE && same_ns)
 			return err_set(e, -EXIT_DATAERR,
