@@ -5,4 +5,5 @@ include $(srcdir)/tests/parse/local.mk
 include $(srcdir)/tests/site/local.mk
 include $(srcdir)/tests/cases/local.mk
 include $(srcdir)/tests/report/local.mk
+include $(srcdir)/tests/fuzz/local.mk
 EXTRA_DIST += tests/stress.sh

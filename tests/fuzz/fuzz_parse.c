@@ -1,0 +1,82 @@
+/* fuzz_parse.c -- a libFuzzer target for the IMS parser: any bytes as a file,
+ * read with the options the first byte picks (repairs, fragments, DTD
+ * defaults, small limits), then, when the file is accepted, summarised as
+ * check prints it (text and JSON). What it looks for is what the sanitizers
+ * see (memory errors, undefined behaviour, leaks) and two promises of the
+ * parser: a file's data error is always a whole refusal whose message names
+ * the file, and an accepted file's counts are what its lists hold.
+ * Built and run by tests/fuzz/run.sh (`make fuzz`), never by `make check`. */
+#include "config.h"
+#include "ims_model.h"
+#include "ims_parse.h"
+#include "ims_summary.h"
+#include "util.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static uint64_t count_members(const ims_model *m, uint64_t *roles)
+{
+	uint64_t n = 0;
+	*roles = 0;
+	for (const ims_membership *ms = m->memberships; ms; ms = ms->next)
+		for (const ims_member *mb = ms->members; mb; mb = mb->next) {
+			n++;
+			for (const ims_role *r = mb->roles; r; r = r->next)
+				(*roles)++;
+		}
+	return n;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size == 0)
+		return 0;
+	uint8_t flags = data[0];
+	ims_parse_options opt;
+	ims_parse_options_init(&opt);
+	opt.repair = (flags & 1 ? IMS_REPAIR_AMPERSAND : 0) | (flags & 2 ? IMS_REPAIR_LEADING_SPACE : 0);
+	opt.accept_fragment = flags & 4;
+	opt.apply_dtd_defaults = flags & 8;
+	if (flags & 16) {
+		/* the limits, small enough for a fuzzer's inputs to reach them */
+		opt.max_field = 40;
+		opt.max_extension = 200;
+		opt.max_depth = 12;
+	}
+
+	ims_model *m = ims_model_new();
+	errinfo e = { 0 };
+	int rc = ims_parse_memory(m, "fuzz.xml", (const char *)data + 1, size - 1, &opt, NULL, &e);
+	if (rc < 0) {
+		if (!ims_parse_refused(&e) && e.code == -EXIT_DATAERR) {
+			fprintf(stderr, "a data error that is not a refusal: %s\n", e.msg);
+			abort();
+		}
+		if (strncmp(e.msg, "fuzz.xml", 8) != 0) {
+			fprintf(stderr, "a refusal that does not name the file: %s\n", e.msg);
+			abort();
+		}
+	} else {
+		uint64_t roles, members = count_members(m, &roles);
+		if (members != m->counts.members || roles != m->counts.roles) {
+			fprintf(stderr, "counts %llu members %llu roles, lists %llu and %llu\n",
+				(unsigned long long)m->counts.members, (unsigned long long)m->counts.roles,
+				(unsigned long long)members, (unsigned long long)roles);
+			abort();
+		}
+		FILE *out = fopen("/dev/null", "w");
+		if (out) {
+			ims_summary_text(out, m, "fuzz.xml", flags & 32);
+			fclose(out);
+		}
+		json_object *j = ims_summary_json(m, "fuzz.xml");
+		json_object_put(j);
+	}
+	ims_model_free(m);
+	return 0;
+}
