@@ -88,26 +88,56 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-bool ims_excerpt_around(const ims_excerpt *x, int line, int col, char *out, size_t outsz)
+/* The two chunks in memory joined (malloc'd, NUL-terminated, *total
+ * bytes), with *start at the first byte of line; NULL when that line is
+ * not in memory. */
+static char *line_in_memory(const ims_excerpt *x, int line, size_t *start, size_t *total)
 {
-	if (line < 1 || (uint64_t)line < x->prev_line || outsz < 16)
-		return false;
-	size_t total = x->prev_len + x->cur_len;
-	char *all = xmalloc(total + 1);
+	if (line < 1 || (uint64_t)line < x->prev_line)
+		return NULL;
+	*total = x->prev_len + x->cur_len;
+	char *all = xmalloc(*total + 1);
 	memcpy(all, x->prev, x->prev_len);
 	memcpy(all + x->prev_len, x->cur, x->cur_len);
-	all[total] = '\0';
-
-	/* find the start of the line */
+	all[*total] = '\0';
 	size_t pos = 0;
 	for (uint64_t l = x->prev_line; l < (uint64_t)line; l++) {
-		const char *nl = memchr(all + pos, '\n', total - pos);
+		const char *nl = memchr(all + pos, '\n', *total - pos);
 		if (!nl) {
 			free(all);
-			return false;
+			return NULL;
 		}
 		pos = (size_t)(nl - all) + 1;
 	}
+	*start = pos;
+	return all;
+}
+
+int ims_excerpt_find(const ims_excerpt *x, int line, int col, const unsigned char *bytes, size_t n)
+{
+	size_t pos, total;
+	char *all = n ? line_in_memory(x, line, &pos, &total) : NULL;
+	if (!all)
+		return 0;
+	size_t end = pos;
+	while (end < total && all[end] != '\n')
+		end++;
+	int found = 0;
+	for (size_t i = pos + (size_t)(col > 1 ? col - 1 : 0); i + n <= end; i++)
+		if (memcmp(all + i, bytes, n) == 0) {
+			found = (int)(i - pos) + 1;
+			break;
+		}
+	free(all);
+	return found;
+}
+
+bool ims_excerpt_around(const ims_excerpt *x, int line, int col, char *out, size_t outsz)
+{
+	size_t pos, total;
+	char *all = outsz < 16 ? NULL : line_in_memory(x, line, &pos, &total);
+	if (!all)
+		return false;
 	size_t end = pos;
 	while (end < total && all[end] != '\n' && all[end] != '\r')
 		end++;

@@ -26,6 +26,10 @@ void ims_excerpt_commit(ims_excerpt *x, size_t n);
  * the text, and a caret under the column. Returns false when that line is no
  * longer (or not yet) in memory. */
 bool ims_excerpt_around(const ims_excerpt *x, int line, int col, char *out, size_t outsz);
+/* The column (1-based, counted in bytes from the start of the line) where
+ * bytes[0..n) first occur on line at or after column col; 0 when they do
+ * not, or the line is not in memory. */
+int ims_excerpt_find(const ims_excerpt *x, int line, int col, const unsigned char *bytes, size_t n);
 void ims_excerpt_free(ims_excerpt *x);
 
 #endif

@@ -10,6 +10,7 @@
 #include "ims_repair.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,10 @@ typedef struct parser {
 	bool root_started;
 
 	errinfo cb_err;             /* filled by the builder when it refuses */
+
+	/* the first message libxml2 raised outside the parser's own channel
+	 * (an encoding conversion that failed), which it would print */
+	strbuf outside_error;
 
 	/* the first fatal problem */
 	bool failed;
@@ -181,6 +186,39 @@ static void on_structured_error(void *user, xmlErrorPtr err)
 		}
 		xmlStopParser(p->ctxt);
 	}
+}
+
+/* Errors libxml2 raises without the parser's context (the conversion
+ * from a declared encoding failing on a byte) and its bare generic
+ * messages ("xmlParseChunk: encoder error") would go to standard error as
+ * they are: the first is kept for the refusal, the rest dropped. */
+static void keep_outside_error(parser *p, const char *msg)
+{
+	if (p->outside_error.len || !msg)
+		return;
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		n--;
+	sb_add(&p->outside_error, msg, n);
+}
+
+static void on_outside_error(void *user, xmlErrorPtr err)
+{
+	if (err)
+		keep_outside_error(user, err->message);
+}
+
+static void on_generic_error(void *user, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void on_generic_error(void *user, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	keep_outside_error(user, msg);
 }
 
 static void on_schema_error(void *user, xmlErrorPtr err)
@@ -530,7 +568,48 @@ static void feed(void *ctx, const char *data, size_t n, int terminate)
 	parser *p = ctx;
 	if (p->failed && !terminate)
 		return;
-	xmlParseChunk(p->ctxt, data, (int)n, terminate);
+	int rc = xmlParseChunk(p->ctxt, data, (int)n, terminate);
+	if (rc == 0 || p->failed)
+		return;
+	/* libxml2 stopped without telling the parser's error channel: a byte
+	 * its converter from the declared encoding refused (a windows-1252
+	 * file holding 0x81). Read on, it would look truncated. */
+	ims_loc loc = current_loc(p);
+	int col = (int)loc.col;
+	const char *libxml = p->outside_error.len ? p->outside_error.buf : "encoder error";
+	char msg[700];
+	if (rc == XML_ERR_INVALID_ENCODING) {
+		const xmlChar *enc = p->ctxt->input && p->ctxt->input->encoding ?
+				     p->ctxt->input->encoding : p->ctxt->encoding;
+		/* the parser stands at the start of the text that holds the
+		 * byte; libxml2's message names it and the three after it */
+		unsigned char bytes[4];
+		size_t nbytes = 0;
+		const char *b = strstr(libxml, "bytes ");
+		for (b = b ? b + 6 : NULL; b && nbytes < sizeof bytes && b[0] == '0' && b[1] == 'x'; b++) {
+			char *end;
+			unsigned long v = strtoul(b, &end, 16);
+			if (end == b || v > 0xFF)
+				break;
+			bytes[nbytes++] = (unsigned char)v;
+			b = end;
+			if (*b != ' ')
+				break;
+		}
+		int at = ims_excerpt_find(&p->excerpt, (int)loc.line, col, bytes, nbytes);
+		if (at) {
+			col = at;
+			snprintf(msg, sizeof msg, "the byte 0x%02X is not a character of %s, the encoding the file declares "
+				 "(libxml2: %s)", bytes[0], enc ? (const char *)enc : "its encoding", libxml);
+		} else {
+			snprintf(msg, sizeof msg, "a byte in the text from here is not a character of %s, the "
+				 "encoding the file declares (libxml2: %s)", enc ? (const char *)enc : "its encoding",
+				 libxml);
+		}
+	} else {
+		snprintf(msg, sizeof msg, "libxml2 stopped reading (error %d: %s)", rc, libxml);
+	}
+	fail_at(p, rc, (int)loc.line, col, msg);
 }
 
 static int run(parser *p, chunk_source next_chunk, void *src, errinfo *e)
@@ -569,6 +648,8 @@ static int run(parser *p, chunk_source next_chunk, void *src, errinfo *e)
 		xmlSchemaSetValidStructuredErrors(vctxt, on_schema_error, p);
 		plug = xmlSchemaSAXPlug(vctxt, &hp, &user);
 	}
+	xmlSetStructuredErrorFunc(p, on_outside_error);
+	xmlSetGenericErrorFunc(p, on_generic_error);
 	p->ctxt = xmlCreatePushParserCtxt(hp, user, NULL, 0, p->name);
 	if (!p->ctxt) {
 		rc = err_set(e, -EXIT_SOFTWARE, "%s: cannot create the XML parser", p->name);
@@ -645,6 +726,8 @@ out:
 		}
 		xmlFreeParserCtxt(p->ctxt);
 	}
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	xmlSetGenericErrorFunc(NULL, NULL);
 	if (plug)
 		xmlSchemaSAXUnplug(plug);
 	if (vctxt)
@@ -693,6 +776,7 @@ static int parse_with(ims_model *m, const char *name, chunk_source next_chunk, v
 	ims_repairer_free(p.repair);
 	ims_builder_free(p.b);
 	sb_free(&p.err);
+	sb_free(&p.outside_error);
 	/* a file read in full is counted, also when --strict found deviations
 	 * from the schema (check reports both) */
 	if (rc == 0 || (!p.failed && p.schema_error_count))

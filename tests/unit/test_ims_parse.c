@@ -441,6 +441,22 @@ START_TEST(test_excerpt_lines)
 	}
 	free(starts);
 	sb_free(&text);
+
+	/* finding bytes on a line, from a column on */
+	ims_excerpt x;
+	ims_excerpt_init(&x);
+	const char *two = "<a>x\x81y</a>\n<b>\x81\x81</b>\n";
+	memcpy(ims_excerpt_buffer(&x, 64), two, strlen(two));
+	ims_excerpt_commit(&x, strlen(two));
+	const unsigned char bad[] = { 0x81, 'y' }, twice[] = { 0x81, 0x81 }, none[] = { 0x82 };
+	ck_assert_int_eq(ims_excerpt_find(&x, 1, 1, bad, 2), 5);
+	ck_assert_int_eq(ims_excerpt_find(&x, 1, 5, bad, 2), 5);
+	ck_assert_int_eq(ims_excerpt_find(&x, 1, 6, bad, 2), 0);    /* not after the column */
+	ck_assert_int_eq(ims_excerpt_find(&x, 1, 1, twice, 2), 0);  /* not on the next line */
+	ck_assert_int_eq(ims_excerpt_find(&x, 2, 1, twice, 2), 4);
+	ck_assert_int_eq(ims_excerpt_find(&x, 2, 1, none, 1), 0);
+	ck_assert_int_eq(ims_excerpt_find(&x, 9, 1, twice, 2), 0);  /* no such line */
+	ims_excerpt_free(&x);
 }
 END_TEST
 
