@@ -1,7 +1,19 @@
-# tests/report/site.sh -- sourced by the tests of tests/report: start_site starts the
-# Moodle emulator on a free loopback port with a configuration for it in $work, stops
-# it on exit; run EXIT ARGS runs ims2moodle ARGS against it and fails the test unless
-# it exits EXIT. Needs $work (a directory of the test's), $bin and $emu.
+# tests/report/site.sh -- sourced by the tests of tests/report that run a site: it
+# finds the program and the emulator ($bin, $emu: IMS2MOODLE, FAKEMOODLE), skips the
+# test (77) without them or python3, and makes the test's directory $work, removed on
+# exit. skip WHY skips from the test itself; start_site starts the Moodle emulator on
+# a free loopback port with a configuration for it in $work, stopped on exit; run
+# EXIT ARGS runs ims2moodle ARGS against it and fails the test unless it exits EXIT.
+# shellcheck shell=sh
+bin=${IMS2MOODLE:-./ims2moodle}
+emu=${FAKEMOODLE:-./tests/fakemoodle/fakemoodle}
+
+skip() { echo "SKIP: $*"; exit 77; }
+command -v python3 > /dev/null || skip "no python3"
+[ -x "$bin" ] || skip "no ims2moodle at $bin"
+[ -x "$emu" ] || skip "no emulator at $emu"
+
+work=$(mktemp -d)
 emu_pid=
 cleanup() {
 	[ -z "$emu_pid" ] || kill "$emu_pid" 2> /dev/null || true

@@ -11,18 +11,11 @@ set -eu
 
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 here=$srcdir/tests/report
-bin=${IMS2MOODLE:-./ims2moodle}
-emu=${FAKEMOODLE:-./tests/fakemoodle/fakemoodle}
 soffice=${SOFFICE:-$(command -v soffice || echo /usr/bin/soffice)}
 
-skip() { echo "SKIP: $*"; exit 77; }
-[ -x "$soffice" ] || skip "no LibreOffice (set SOFFICE)"
-command -v python3 > /dev/null || skip "no python3"
-[ -x "$bin" ] || skip "no ims2moodle at $bin"
-[ -x "$emu" ] || skip "no emulator at $emu"
-
-work=$(mktemp -d)
+# shellcheck source=tests/report/site.sh
 . "$here/site.sh"
+[ -x "$soffice" ] || skip "no LibreOffice (set SOFFICE)"
 start_site "$(printf '[courses]\nshortname = short')"
 run 2 plan --format csv --output "$work/plan.csv" "$here/formulas.xml"
 

@@ -12,18 +12,11 @@ set -eu
 
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 here=$srcdir/tests/report
-bin=${IMS2MOODLE:-./ims2moodle}
-emu=${FAKEMOODLE:-./tests/fakemoodle/fakemoodle}
 browser=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || echo /usr/bin/chromium)}
 
-skip() { echo "SKIP: $*"; exit 77; }
-[ -x "$browser" ] || skip "no Chromium (set CHROMIUM)"
-command -v python3 > /dev/null || skip "no python3"
-[ -x "$bin" ] || skip "no ims2moodle at $bin"
-[ -x "$emu" ] || skip "no emulator at $emu"
-
-work=$(mktemp -d)
+# shellcheck source=tests/report/site.sh
 . "$here/site.sh"
+[ -x "$browser" ] || skip "no Chromium (set CHROMIUM)"
 start_site "$(printf '[courses]\nshortname = short')"
 run 2 plan --format html --output "$work/night1.html" "$here/hostile.xml"
 run 0 apply -q --format html --report "$work/outcome1.html" "$here/hostile.xml"

@@ -10,15 +10,8 @@ set -eu
 
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 here=$srcdir/tests/report
-bin=${IMS2MOODLE:-./ims2moodle}
-emu=${FAKEMOODLE:-./tests/fakemoodle/fakemoodle}
 
-skip() { echo "SKIP: $*"; exit 77; }
-command -v python3 > /dev/null || skip "no python3"
-[ -x "$bin" ] || skip "no ims2moodle at $bin"
-[ -x "$emu" ] || skip "no emulator at $emu"
-
-work=$(mktemp -d)
+# shellcheck source=tests/report/site.sh
 . "$here/site.sh"
 start_site "$(printf '[courses]\nshortname = short')"
 unset NO_COLOR
