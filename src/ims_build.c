@@ -1103,7 +1103,8 @@ static void end_leaf(ims_builder *b, int field, const char *what)
 		}
 		if (!*v && attr)
 			v = attr;
-		int idtype = one_digit(v) == 1 ? IDT_PERSON : one_digit(v) == 2 ? IDT_GROUP : IDT_INVALID;
+		int digit = one_digit(v);
+		int idtype = digit == 1 ? IDT_PERSON : digit == 2 ? IDT_GROUP : IDT_INVALID;
 		if (b->member->idtype != IDT_MISSING) {
 			if (idtype != b->member->idtype && !b->member->quarantine)
 				b->member->quarantine = quarantine_reason(
@@ -1123,11 +1124,12 @@ static void end_leaf(ims_builder *b, int field, const char *what)
 	case F_R_DATETIME: set_once(b, &role_extra(b)->datetime, v, what); break;
 	case F_R_EMAIL: set_once(b, &role_extra(b)->email, v, what); break;
 	case F_R_DATASOURCE: set_once(b, &role_extra(b)->datasource, v, what); break;
-	case F_R_STATUS:
+	case F_R_STATUS: {
+		int digit = one_digit(v);
 		if (b->role->status != ST_MISSING) {
 			/* <status>1</status><status>0</status>: which one is meant
 			 * cannot be known, and one of them withdraws */
-			int again = one_digit(v) == 0 ? ST_INACTIVE : one_digit(v) == 1 ? ST_ACTIVE : ST_INVALID;
+			int again = digit == 0 ? ST_INACTIVE : digit == 1 ? ST_ACTIVE : ST_INVALID;
 			if (again != b->role->status && !b->role->quarantine)
 				b->role->quarantine = quarantine_reason(
 					b, "repeated <status> with different values ('%s' after '%s')", v,
@@ -1137,13 +1139,14 @@ static void end_leaf(ims_builder *b, int field, const char *what)
 				ims_warn(b->m, W_MULTIPLE_TIMEFRAME, here(b), "repeated <status>; the first one is kept");
 			break;
 		}
-		if (one_digit(v) == 0 || one_digit(v) == 1) {
-			b->role->status = (int8_t)one_digit(v);
+		if (digit == 0 || digit == 1) {
+			b->role->status = (int8_t)digit;
 		} else {
 			b->role->status = ST_INVALID;
 			role_extra(b)->status_raw = v;
 		}
 		break;
+	}
 	case F_R_ROLETYPE:
 		/* Capita: <roletype>01</roletype>; with the attribute too, both must agree. */
 		if (b->role->roletype == ROLE_MISSING) {

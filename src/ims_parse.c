@@ -188,24 +188,27 @@ static void on_structured_error(void *user, xmlErrorPtr err)
 	}
 }
 
-/* Errors libxml2 raises without the parser's context (the conversion
- * from a declared encoding failing on a byte) and its bare generic
- * messages ("xmlParseChunk: encoder error") would go to standard error as
- * they are: the first is kept for the refusal, the rest dropped. */
-static void keep_outside_error(parser *p, const char *msg)
+/* Keeps msg in sb, without its trailing newline, unless sb holds a
+ * message already (libxml2's first one says the most). */
+static void keep_first_message(strbuf *sb, const char *msg)
 {
-	if (p->outside_error.len || !msg)
+	if (sb->len || !msg)
 		return;
 	size_t n = strlen(msg);
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 		n--;
-	sb_add(&p->outside_error, msg, n);
+	sb_add(sb, msg, n);
 }
 
+/* Errors libxml2 raises without the parser's context (the conversion
+ * from a declared encoding failing on a byte) and its bare generic
+ * messages ("xmlParseChunk: encoder error") would go to standard error as
+ * they are: the first is kept for the refusal, the rest dropped. */
 static void on_outside_error(void *user, xmlErrorPtr err)
 {
+	parser *p = user;
 	if (err)
-		keep_outside_error(user, err->message);
+		keep_first_message(&p->outside_error, err->message);
 }
 
 static void on_generic_error(void *user, const char *fmt, ...)
@@ -218,7 +221,8 @@ static void on_generic_error(void *user, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	keep_outside_error(user, msg);
+	parser *p = user;
+	keep_first_message(&p->outside_error, msg);
 }
 
 static void on_schema_error(void *user, xmlErrorPtr err)
@@ -251,14 +255,8 @@ static void on_schema_error(void *user, xmlErrorPtr err)
  * print them all on standard error). */
 static void on_schema_load_error(void *user, xmlErrorPtr err)
 {
-	strbuf *why = user;
-	if (why->len || !err || !err->message)
-		return;
-	const char *m = err->message;
-	size_t n = strlen(m);
-	while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
-		n--;
-	sb_add(why, m, n);
+	if (err)
+		keep_first_message(user, err->message);
 }
 
 static int schema_locator(void *user, const char **file, unsigned long *line)
@@ -583,20 +581,13 @@ static void feed(void *ctx, const char *data, size_t n, int terminate)
 				     p->ctxt->input->encoding : p->ctxt->encoding;
 		/* the parser stands at the start of the text that holds the
 		 * byte; libxml2's message names it and the three after it */
+		unsigned int v[4];
 		unsigned char bytes[4];
-		size_t nbytes = 0;
-		const char *b = strstr(libxml, "bytes ");
-		for (b = b ? b + 6 : NULL; b && nbytes < sizeof bytes && b[0] == '0' && b[1] == 'x'; b++) {
-			char *end;
-			unsigned long v = strtoul(b, &end, 16);
-			if (end == b || v > 0xFF)
-				break;
-			bytes[nbytes++] = (unsigned char)v;
-			b = end;
-			if (*b != ' ')
-				break;
-		}
-		int at = ims_excerpt_find(&p->excerpt, (int)loc.line, col, bytes, nbytes);
+		const char *named = strstr(libxml, "bytes 0x");
+		int nbytes = named ? sscanf(named, "bytes 0x%2X 0x%2X 0x%2X 0x%2X", &v[0], &v[1], &v[2], &v[3]) : 0;
+		for (int i = 0; i < nbytes; i++)
+			bytes[i] = (unsigned char)v[i];
+		int at = nbytes > 0 ? ims_excerpt_find(&p->excerpt, (int)loc.line, col, bytes, (size_t)nbytes) : 0;
 		if (at) {
 			col = at;
 			snprintf(msg, sizeof msg, "the byte 0x%02X is not a character of %s, the encoding the file declares "
