@@ -8,6 +8,8 @@
 #include "util.h"
 
 #include <stdalign.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -19,6 +21,7 @@
 struct arena_block {
 	arena_block *next;
 	size_t used, size;      /* size: bytes of data[] */
+	size_t written;         /* data[] below this is in pages already written */
 	size_t mapped;          /* bytes of the mapping the block starts */
 	alignas(ARENA_ALIGN) unsigned char data[];
 };
@@ -48,10 +51,27 @@ static arena_block *new_block(arena *a, size_t min)
 	size_t mapped = (sizeof(arena_block) + size + 4095) & ~(size_t)4095;
 	arena_block *b = map_zeroed(mapped);
 	b->used = 0;
+	b->written = 0;          /* the header's writes took the first page */
 	b->size = mapped - sizeof *b;
 	b->mapped = mapped;
 	a->total += mapped;
 	return b;
+}
+
+/* Writes a zero into each page of the block up to `used` that was not
+ * written yet. A page whose first touch is a read (a caller that tests a
+ * field of a fresh record before setting it) is mapped to the kernel's
+ * shared zero page and faults a second time when written; with a second
+ * thread running (ims_parse.c's pipeline) that second fault also makes
+ * every other CPU flush its TLB. A write first costs one fault. */
+static void write_pages(arena_block *b)
+{
+	uintptr_t base = (uintptr_t)b;
+	uintptr_t from = (base + offsetof(arena_block, data) + b->written + 4095) & ~(uintptr_t)4095;
+	uintptr_t to = base + offsetof(arena_block, data) + b->used;
+	for (uintptr_t page = from; page < to; page += 4096)
+		*(volatile unsigned char *)page = 0;
+	b->written = to - base - offsetof(arena_block, data);
 }
 
 void *arena_alloc(arena *a, size_t n)
@@ -74,8 +94,10 @@ void *arena_alloc(arena *a, size_t n)
 		}
 	}
 	/* never handed out before: still the zeroes mmap gave */
-	void *p = b->data + b->used;
+	unsigned char *p = b->data + b->used;
 	b->used += n;
+	if (b->used > b->written)
+		write_pages(b);
 	return p;
 }
 
