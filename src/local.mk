@@ -2,7 +2,7 @@
 # The REST client's modules are listed in src/moodle.mk.
 
 noinst_LIBRARIES += src/libims2moodle.a
-src_libims2moodle_a_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS) $(SQLITE_CFLAGS)
+src_libims2moodle_a_CFLAGS = $(AM_CFLAGS) -pthread $(XML_CFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS) $(SQLITE_CFLAGS)
 src_libims2moodle_a_SOURCES = \
 	src/util.c src/util.h \
 	src/sha256.c src/sha256.h \
@@ -14,6 +14,7 @@ src_libims2moodle_a_SOURCES = \
 	src/ims_model.c src/ims_model.h \
 	src/ims_build.c src/ims_build.h \
 	src/ims_excerpt.c src/ims_excerpt.h \
+	src/ims_events.c src/ims_events.h \
 	src/ims_repair.c src/ims_repair.h \
 	src/ims_parse.c src/ims_parse.h \
 	src/ims_summary.c src/ims_summary.h \
@@ -26,7 +27,7 @@ src_libims2moodle_a_SOURCES = \
 	src/plan.c src/plan_courses.c src/plan_users.c src/plan_enrol.c \
 	src/state.h src/state.c src/state_view.c
 
-LIBIMS2MOODLE_LIBS = src/libims2moodle.a $(XML_LIBS) $(CURL_LIBS) $(JSONC_LIBS) $(SQLITE_LIBS)
+LIBIMS2MOODLE_LIBS = src/libims2moodle.a $(XML_LIBS) $(CURL_LIBS) $(JSONC_LIBS) $(SQLITE_LIBS) -lpthread
 
 src_libims2moodle_a_SOURCES += \
 	src/moodle_form.c src/moodle_form.h \

@@ -18,4 +18,11 @@ tests_unit_test_ims_parse_SOURCES = tests/unit/test_ims_parse.c
 tests_unit_test_ims_parse_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_ims_parse_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_ims_parse
+
+# the queue between the parsing and the building thread
+check_PROGRAMS += tests/unit/test_ims_events
+tests_unit_test_ims_events_SOURCES = tests/unit/test_ims_events.c
+tests_unit_test_ims_events_CFLAGS = $(UNIT_CFLAGS) -pthread
+tests_unit_test_ims_events_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_ims_events
 endif

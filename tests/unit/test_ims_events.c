@@ -1,0 +1,206 @@
+/* test_ims_events.c -- unit tests of the block queue between the parsing and
+ * the building thread (src/ims_events.c): every record arrives once, whole
+ * and in order, across many more blocks than the queue holds and with
+ * records longer than a block; a wait for the consumer ends only once it
+ * gave the blocks back; and a consumer that abandons the queue never leaves
+ * the producer waiting. */
+#include "config.h"
+#include <check.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ims_events.h"
+
+/* A record: its number, its length, then length - 16 bytes that follow
+ * from its number. */
+typedef struct record_head {
+	uint64_t number;
+	uint64_t length;
+} record_head;
+
+static size_t record_length(uint64_t number)
+{
+	/* mostly short, now and then longer than a block (1 KiB in these tests) */
+	return number % 97 == 0 ? 3000 + number % 500 : 16 + 8 * (number % 13);
+}
+
+static unsigned char record_byte(uint64_t number, size_t i)
+{
+	return (unsigned char)(number * 31 + i * 7);
+}
+
+/* The producer's side: writes n records into q, handing a block over when
+ * the next record does not fit, as ims_parse.c does. */
+typedef struct writer {
+	ims_events *q;
+	char *block;
+	size_t room, used;
+	uint64_t handed;          /* bytes in the blocks handed over */
+} writer;
+
+static void write_record(writer *w, uint64_t number)
+{
+	size_t n = record_length(number);
+	if (!w->block || w->room - w->used < n) {
+		if (w->block) {
+			ims_events_hand_over(w->q, w->used);
+			w->handed += w->used;
+		}
+		w->block = ims_events_block(w->q, n, &w->room);
+		w->used = 0;
+		ck_assert_uint_ge(w->room, n);
+	}
+	unsigned char *at = (unsigned char *)w->block + w->used;
+	record_head h = { number, n };
+	memcpy(at, &h, sizeof h);
+	for (size_t i = sizeof h; i < n; i++)
+		at[i] = record_byte(number, i);
+	w->used += n;
+}
+
+static void flush(writer *w)
+{
+	if (w->block) {
+		ims_events_hand_over(w->q, w->used);
+		w->handed += w->used;
+	}
+	w->block = NULL;
+}
+
+/* The consumer's side: reads records and checks each; stops (abandoning
+ * the queue) after stop_after records when that is not 0. */
+typedef struct reader {
+	ims_events *q;
+	uint64_t records;
+	uint64_t bad;
+	uint64_t stop_after;
+	atomic_uint_fast64_t given_back;   /* bytes */
+} reader;
+
+static void *read_all(void *arg)
+{
+	reader *r = arg;
+	const char *block;
+	size_t len;
+	while ((block = ims_events_take(r->q, &len))) {
+		for (size_t off = 0; off < len;) {
+			record_head h;
+			memcpy(&h, block + off, sizeof h);
+			if (h.number != r->records || h.length != record_length(h.number))
+				r->bad++;
+			for (size_t i = sizeof h; i < h.length; i++)
+				if ((unsigned char)block[off + i] != record_byte(h.number, i))
+					r->bad++;
+			off += h.length ? h.length : len;
+			r->records++;
+			if (r->stop_after && r->records == r->stop_after) {
+				ims_events_abandon(r->q);
+				return NULL;
+			}
+		}
+		atomic_fetch_add(&r->given_back, len);
+		ims_events_give_back(r->q);
+	}
+	return NULL;
+}
+
+/* Starts a reader of r->q in a thread of its own. */
+static pthread_t start_reader(reader *r)
+{
+	pthread_t t;
+	ck_assert_int_eq(pthread_create(&t, NULL, read_all, r), 0);
+	return t;
+}
+
+/* Writes records first..last-1, then closes the queue and waits for the
+ * reader; every `wait_every` records (0: never) waits for the reader to
+ * have given back what was written, and checks that it has. */
+static void write_and_close(writer *w, reader *r, pthread_t t, uint64_t n, uint64_t wait_every)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		write_record(w, i);
+		if (wait_every && i % wait_every == wait_every - 1) {
+			flush(w);
+			ims_events_wait_consumed(w->q, w->handed);
+			uint64_t given_back = atomic_load(&r->given_back);
+			if (!ims_events_abandoned(w->q))
+				ck_assert_uint_ge(given_back, w->handed);
+		}
+	}
+	flush(w);
+	ims_events_close(w->q);
+	pthread_join(t, NULL);
+}
+
+START_TEST(test_records_arrive_in_order)
+{
+	ims_events *q = ims_events_new(1024, 4);
+	reader r = { .q = q };
+	writer w = { .q = q };
+	write_and_close(&w, &r, start_reader(&r), 200000, 0);
+	ck_assert_uint_eq(r.records, 200000);
+	ck_assert_uint_eq(r.bad, 0);
+	ck_assert(!ims_events_abandoned(q));
+	ims_events_free(q);
+}
+END_TEST
+
+START_TEST(test_close_without_records)
+{
+	ims_events *q = ims_events_new(1024, 4);
+	reader r = { .q = q };
+	writer w = { .q = q };
+	write_and_close(&w, &r, start_reader(&r), 0, 0);
+	ck_assert_uint_eq(r.records, 0);
+	ims_events_free(q);
+}
+END_TEST
+
+START_TEST(test_wait_consumed)
+{
+	/* after each wait, the consumer has given back every byte up to the
+	 * mark: the producer may then drop what those records point into */
+	ims_events *q = ims_events_new(1024, 8);
+	reader r = { .q = q };
+	writer w = { .q = q };
+	write_and_close(&w, &r, start_reader(&r), 20000, 1000);
+	ck_assert_uint_eq(r.records, 20000);
+	ck_assert_uint_eq(r.bad, 0);
+	ims_events_free(q);
+}
+END_TEST
+
+START_TEST(test_abandon_releases_the_producer)
+{
+	/* the consumer stops early (the builder refused the file): the
+	 * producer's writes and waits go on without blocking, into scratch */
+	ims_events *q = ims_events_new(1024, 2);
+	reader r = { .q = q, .stop_after = 500 };
+	writer w = { .q = q };
+	write_and_close(&w, &r, start_reader(&r), 100000, 7000);
+	ck_assert(ims_events_abandoned(q));
+	ck_assert_uint_eq(r.records, 500);
+	ck_assert_uint_eq(r.bad, 0);
+	ims_events_free(q);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("ims_events");
+	TCase *tc = tcase_create("queue");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_records_arrive_in_order);
+	tcase_add_test(tc, test_close_without_records);
+	tcase_add_test(tc, test_wait_consumed);
+	tcase_add_test(tc, test_abandon_releases_the_producer);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
