@@ -28,6 +28,8 @@ static void check_usage(FILE *out)
 		"  --repair LIST        repair harmless exporter defects: ampersand, leading-space\n"
 		"  --apply-dtd-defaults read a role without roletype as 01 (Learner)\n"
 		"  --accept-fragment    accept a single person/group/membership as the root\n"
+		"  --threads N          1: read in one thread; 2: build the model in a second\n"
+		"                       thread (default: 2 with two CPUs or more; --repair: 1)\n"
 		"  -q, --quiet          print nothing but errors\n"
 		"  -v, --verbose        more diagnostics\n"
 		"  -h, --help           this help\n"
@@ -87,6 +89,7 @@ int cmd_check(int argc, char **argv)
 		{ "repair", required_argument, NULL, 'r' },
 		{ "apply-dtd-defaults", no_argument, NULL, 'd' },
 		{ "accept-fragment", no_argument, NULL, 'a' },
+		{ "threads", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -120,6 +123,13 @@ int cmd_check(int argc, char **argv)
 			break;
 		case 'd': opt.apply_dtd_defaults = true; break;
 		case 'a': opt.accept_fragment = true; break;
+		case 't':
+			if (strcmp(optarg, "1") != 0 && strcmp(optarg, "2") != 0) {
+				fprintf(stderr, "ims2moodle check: --threads takes 1 or 2, not '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			opt.threads = optarg[0] - '0';
+			break;
 		case 'q': quiet = true; log_set_level(LOG_ERROR); break;
 		case 'v': log_set_level(log_get_level() + 1); break;
 		case 'h': check_usage(stdout); return 0;

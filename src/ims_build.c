@@ -46,6 +46,11 @@ static const char *const name_strings[IMS_NAME_COUNT] = {
 	[N_TYPEVALUE] = "typevalue", [N_URL] = "url", [N_USERID] = "userid",
 };
 
+const char *ims_name_string(int name)
+{
+	return name > IMS_NAME_UNKNOWN && name < IMS_NAME_COUNT ? name_strings[name] : NULL;
+}
+
 int ims_name_lookup(const char *local, bool *exact)
 {
 	char lower[32];
@@ -528,6 +533,23 @@ static next child_of(int parent, int name)
 		break;
 	}
 	return UNKNOWN;
+}
+
+int ims_build_scope(int parent, int name)
+{
+	if (parent == IMS_SCOPE_TEXT)
+		return IMS_SCOPE_TEXT;
+	if (parent == S_DOC) /* a fragment's record is not followed */
+		return name == N_ENTERPRISE ? S_ENTERPRISE : IMS_SCOPE_TEXT;
+	if (parent == S_SKIP)
+		return S_SKIP;
+	/* as ims_build_start: an unknown element is skipped (or the file refused) */
+	next nx = name != IMS_NAME_UNKNOWN ? child_of(parent, name) : UNKNOWN;
+	if (nx.state == UNKNOWN.state)
+		return S_SKIP;
+	if (nx.state == S_LEAF || nx.state == S_EXT)
+		return IMS_SCOPE_TEXT;
+	return nx.state;
 }
 
 /* ---- starting records and sub-structures ---------------------------------- */

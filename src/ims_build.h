@@ -30,6 +30,8 @@ enum ims_name {
 /* Looks a local name up, ASCII case-insensitively; *exact tells whether the
  * name was written in the standard (lower) case. */
 int ims_name_lookup(const char *local, bool *exact);
+/* The standard spelling of an IMS element name; NULL for IMS_NAME_UNKNOWN. */
+const char *ims_name_string(int name);
 
 typedef struct ims_attr {
 	const char *name;        /* local name, NUL-terminated */
@@ -57,6 +59,13 @@ int ims_build_start(ims_builder *b, const char *local, int name, bool exact, boo
 		    const ims_attr *attrs, size_t nattrs, errinfo *e);
 int ims_build_text(ims_builder *b, const char *text, size_t len, errinfo *e);
 int ims_build_end(ims_builder *b, errinfo *e);
+/* Which text the builder reads, for a caller that would rather not hand it
+ * the rest (ims_parse.c's pipeline). The document's scope is IMS_SCOPE_DOC,
+ * and ims_build_scope(scope of the parent, name) gives an element's. The
+ * builder ignores the text of an element whose scope is not IMS_SCOPE_TEXT
+ * whatever it holds; IMS_SCOPE_TEXT means that it may read it. */
+enum { IMS_SCOPE_DOC = 0, IMS_SCOPE_TEXT = 255 };
+int ims_build_scope(int parent, int name);
 /* After the document ended well-formed: checks that a root was seen and runs
  * the whole-file checks (ids differing only by case). */
 int ims_build_finish(ims_builder *b, errinfo *e);

@@ -61,6 +61,7 @@ char *ims_excerpt_buffer(ims_excerpt *x, size_t cap)
 		x->cap = cap;
 	}
 	char *t = x->prev;
+	x->prev_start += x->prev_len;
 	x->prev = x->cur;
 	x->prev_len = x->cur_len;
 	x->prev_line = x->cur_line;
@@ -88,17 +89,21 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-/* The two chunks in memory joined (malloc'd, NUL-terminated, *total
- * bytes), with *start at the first byte of line; NULL when that line is
- * not in memory. */
-static char *line_in_memory(const ims_excerpt *x, int line, size_t *start, size_t *total)
+/* The two chunks in memory joined, up to the file's offset upto
+ * (malloc'd, NUL-terminated, *total bytes), with *start at the first byte
+ * of line; NULL when that line is not in memory. */
+static char *line_in_memory(const ims_excerpt *x, int line, uint64_t upto, size_t *start,
+			    size_t *total)
 {
 	if (line < 1 || (uint64_t)line < x->prev_line)
 		return NULL;
 	*total = x->prev_len + x->cur_len;
+	if (upto < x->prev_start + *total)
+		*total = upto > x->prev_start ? (size_t)(upto - x->prev_start) : 0;
 	char *all = xmalloc(*total + 1);
-	memcpy(all, x->prev, x->prev_len);
-	memcpy(all + x->prev_len, x->cur, x->cur_len);
+	size_t from_prev = *total < x->prev_len ? *total : x->prev_len;
+	memcpy(all, x->prev, from_prev);
+	memcpy(all + from_prev, x->cur, *total - from_prev);
 	all[*total] = '\0';
 	size_t pos = 0;
 	for (uint64_t l = x->prev_line; l < (uint64_t)line; l++) {
@@ -116,7 +121,7 @@ static char *line_in_memory(const ims_excerpt *x, int line, size_t *start, size_
 int ims_excerpt_find(const ims_excerpt *x, int line, int col, const unsigned char *bytes, size_t n)
 {
 	size_t pos, total;
-	char *all = n ? line_in_memory(x, line, &pos, &total) : NULL;
+	char *all = n ? line_in_memory(x, line, UINT64_MAX, &pos, &total) : NULL;
 	if (!all)
 		return 0;
 	size_t end = pos;
@@ -132,10 +137,11 @@ int ims_excerpt_find(const ims_excerpt *x, int line, int col, const unsigned cha
 	return found;
 }
 
-bool ims_excerpt_around(const ims_excerpt *x, int line, int col, char *out, size_t outsz)
+bool ims_excerpt_around(const ims_excerpt *x, int line, int col, uint64_t upto, char *out,
+			size_t outsz)
 {
 	size_t pos, total;
-	char *all = outsz < 16 ? NULL : line_in_memory(x, line, &pos, &total);
+	char *all = outsz < 16 ? NULL : line_in_memory(x, line, upto, &pos, &total);
 	if (!all)
 		return false;
 	size_t end = pos;

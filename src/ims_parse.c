@@ -6,11 +6,13 @@
 #include "config.h"
 #include "ims_parse.h"
 #include "ims_build.h"
+#include "ims_events.h"
 #include "ims_excerpt.h"
 #include "ims_repair.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +24,13 @@
 #include <libxml/SAX2.h>
 #include <libxml/xmlschemas.h>
 
-#define CHUNK_SIZE (64 * 1024)
+/* The file is read a megabyte at a time and fed to libxml2 in pieces of
+ * 64 KiB: the excerpt (the last two reads) then still holds the text of
+ * every event the pipeline's builder has not read yet (see run). */
+#define READ_SIZE (1024 * 1024)
+#define FEED_SIZE (64 * 1024)
+#define EVENT_BLOCK_SIZE (64 * 1024)
+#define EVENT_BLOCKS 32
 #define NAME_CACHE 256
 
 void ims_parse_options_init(ims_parse_options *opt)
@@ -32,6 +40,13 @@ void ims_parse_options_init(ims_parse_options *opt)
 	opt->max_extension = 1024 * 1024;
 	opt->max_depth = 256;
 }
+
+/* A fatal error of libxml2's that waits for the builder to catch up. */
+typedef struct deferred_error {
+	bool set;
+	bool has_message;
+	int code, line, col;
+} deferred_error;
 
 typedef struct parser {
 	xmlParserCtxtPtr ctxt;
@@ -58,7 +73,9 @@ typedef struct parser {
 	bool failed;
 	int err_code;               /* libxml2 error code, or 0 for our own refusals */
 	int err_line, err_col;
+	uint64_t err_upto;          /* the excerpt quotes the file up to here */
 	strbuf err;
+	uint64_t feed_end;          /* offset in the file of the end of the piece being fed */
 
 	/* schema validation (strict) */
 	strbuf *schema_errors;
@@ -67,6 +84,24 @@ typedef struct parser {
 	/* original text kept for the excerpt around an error */
 	ims_repairer *repair;
 	ims_excerpt excerpt;
+
+	/* the pipeline: this thread parses and writes events, another reads
+	 * them and builds the model (NULL when one thread does both) */
+	ims_events *events;
+	char *ev_block, *ev_at, *ev_end;   /* the block being written (NULL: none) */
+	uint64_t ev_handed;         /* bytes in the blocks handed over */
+	uint8_t *scopes;            /* ims_build_scope of each open element ... */
+	int scope_depth;            /* ... [0] the document's */
+	int scope_overflow;         /* open elements deeper than scopes holds */
+	uint8_t scope_of[256][IMS_NAME_COUNT];  /* ims_build_scope's answers, 0 unknown */
+	bool building_elsewhere;    /* the builder's thread is running */
+	ims_loc event_loc;          /* the builder's thread: where its event happened */
+	bool builder_failed;        /* the builder's thread refused the file ... */
+	ims_loc builder_fail_loc;   /* ... at this event ... */
+	uint64_t builder_upto;      /* ... which libxml2 made with the file read to here */
+	pthread_t builder_thread;
+	deferred_error deferred;
+	strbuf deferred_message;
 } parser;
 
 /* ---- positions and errors ---------------------------------------------------- */
@@ -79,9 +114,12 @@ static ims_loc current_loc(parser *p)
 	return (ims_loc){ p->file, (uint32_t)(line > 0 ? line : 0), (uint32_t)(col > 0 ? col : 0) };
 }
 
+/* The builder's locator: libxml2's position, or with the pipeline the
+ * position libxml2 had when the event being built happened. */
 static ims_loc locate(void *ctx)
 {
-	return current_loc(ctx);
+	parser *p = ctx;
+	return p->building_elsewhere ? p->event_loc : current_loc(p);
 }
 
 static void fail_at(parser *p, int code, int line, int col, const char *msg)
@@ -92,6 +130,7 @@ static void fail_at(parser *p, int code, int line, int col, const char *msg)
 	p->err_code = code;
 	p->err_line = line;
 	p->err_col = col;
+	p->err_upto = p->feed_end;
 	sb_reset(&p->err);
 	sb_adds(&p->err, msg);
 	while (p->err.len && (p->err.buf[p->err.len - 1] == '\n' || p->err.buf[p->err.len - 1] == ' '))
@@ -137,6 +176,38 @@ static int chars_since_ampersand(xmlParserCtxtPtr ctxt)
 	return 0;
 }
 
+/* A fatal error of libxml2's at line:col, in words for the file's owner. */
+static void libxml_error(parser *p, int code, int line, int col, const char *message)
+{
+	if ((code == XML_ERR_DOCUMENT_END || code == XML_ERR_DOCUMENT_EMPTY) && !p->root_started) {
+		/* libxml2 calls a file without any element "extra content" too */
+		fail_at(p, 0, line, col,
+			"the file has no root element (only whitespace, an XML declaration or "
+			"comments): an empty extract is an export failure far more often than a "
+			"real empty term");
+	} else if ((code == XML_ERR_DOCUMENT_END || code == XML_ERR_DOCUMENT_EMPTY) &&
+		   ims_build_depth(p->b) > 0) {
+		/* libxml2's push mode calls an unclosed document "extra content" */
+		char open[256], msg[400];
+		ims_build_open_path(p->b, open, sizeof open);
+		snprintf(msg, sizeof msg, "the file ends inside <%s>: it is truncated", open);
+		fail_at(p, XML_ERR_TAG_NOT_FINISHED, line, col, msg);
+	} else if (code == XML_ERR_RESERVED_XML_NAME && p->root_started && ims_build_depth(p->b) == 0) {
+		/* not whitespace before the declaration: a second document
+		 * after the first one's root (§8 #16), which no repair mends */
+		fail_at(p, XML_ERR_DOCUMENT_END, line, col,
+			"a second XML declaration after the end of the root element: the file "
+			"holds two documents");
+	} else if (code == XML_ERR_INTERNAL_ERROR && message && strstr(message, "Huge input lookup")) {
+		/* libxml2's cap on one attribute value or name (§8 #23) */
+		fail_at(p, code, line, col,
+			"an attribute value or a name is longer than libxml2 reads (10 MB); "
+			"refused as hostile");
+	} else {
+		fail_at(p, code, line, col, message ? message : "XML error");
+	}
+}
+
 static void on_structured_error(void *user, xmlErrorPtr err)
 {
 	parser *p = user;
@@ -154,35 +225,18 @@ static void on_structured_error(void *user, xmlErrorPtr err)
 		    err->code == XML_ERR_UNDECLARED_ENTITY || err->code == XML_WAR_UNDECLARED_ENTITY)
 			col -= chars_since_ampersand(p->ctxt);
 		ims_repair_map_position(p->repair, &line, &col);
-		if ((err->code == XML_ERR_DOCUMENT_END || err->code == XML_ERR_DOCUMENT_EMPTY) &&
-		    !p->root_started) {
-			/* libxml2 calls a file without any element "extra content" too */
-			fail_at(p, 0, line, col,
-				"the file has no root element (only whitespace, an XML declaration or "
-				"comments): an empty extract is an export failure far more often than a "
-				"real empty term");
-		} else if ((err->code == XML_ERR_DOCUMENT_END || err->code == XML_ERR_DOCUMENT_EMPTY) &&
-		    ims_build_depth(p->b) > 0) {
-			/* libxml2's push mode calls an unclosed document "extra content" */
-			char open[256], msg[400];
-			ims_build_open_path(p->b, open, sizeof open);
-			snprintf(msg, sizeof msg, "the file ends inside <%s>: it is truncated", open);
-			fail_at(p, XML_ERR_TAG_NOT_FINISHED, line, col, msg);
-		} else if (err->code == XML_ERR_RESERVED_XML_NAME && p->root_started &&
-			   ims_build_depth(p->b) == 0) {
-			/* not whitespace before the declaration: a second document
-			 * after the first one's root (§8 #16), which no repair mends */
-			fail_at(p, XML_ERR_DOCUMENT_END, line, col,
-				"a second XML declaration after the end of the root element: the file "
-				"holds two documents");
-		} else if (err->code == XML_ERR_INTERNAL_ERROR && err->message &&
-			   strstr(err->message, "Huge input lookup")) {
-			/* libxml2's cap on one attribute value or name (§8 #23) */
-			fail_at(p, err->code, line, col,
-				"an attribute value or a name is longer than libxml2 reads (10 MB); "
-				"refused as hostile");
+		if (p->events) {
+			/* the words depend on the model built so far, which the
+			 * other thread is still building: decided after the join */
+			if (!p->failed) {
+				p->failed = true;
+				p->deferred = (deferred_error){ true, err->message != NULL, err->code, line, col };
+				sb_reset(&p->deferred_message);
+				if (err->message)
+					sb_adds(&p->deferred_message, err->message);
+			}
 		} else {
-			fail_at(p, err->code, line, col, err->message ? err->message : "XML error");
+			libxml_error(p, err->code, line, col, err->message);
 		}
 		xmlStopParser(p->ctxt);
 	}
@@ -319,25 +373,65 @@ static void on_reference(void *user, const xmlChar *name)
  * names, packed together in the dictionary's pool, so a small table indexed
  * by the pointer's low bits answers nearly every element with one compare;
  * the map behind it holds them all. */
-static int lookup_name(parser *p, const xmlChar *local, bool *exact)
+static __attribute__((noinline)) uintptr_t lookup_name_slow(parser *p, const xmlChar *local, size_t slot)
+{
+	uintptr_t v = (uintptr_t)ptrmap_get(&p->names, local);
+	if (!v) {
+		bool exact;
+		int id = ims_name_lookup((const char *)local, &exact);
+		v = ((uintptr_t)id << 1 | (exact ? 1 : 0)) + 1;
+		ptrmap_put(&p->names, local, (void *)v);
+	}
+	p->name_cache[slot].local = local;
+	p->name_cache[slot].value = v;
+	return v;
+}
+
+static inline int lookup_name(parser *p, const xmlChar *local, bool *exact)
 {
 	size_t slot = ((uintptr_t)local >> 2) % NAME_CACHE;
-	uintptr_t v;
-	if (p->name_cache[slot].local == local) {
-		v = p->name_cache[slot].value;
-	} else {
-		v = (uintptr_t)ptrmap_get(&p->names, local);
-		if (!v) {
-			int id = ims_name_lookup((const char *)local, exact);
-			v = ((uintptr_t)id << 1 | (*exact ? 1 : 0)) + 1;
-			ptrmap_put(&p->names, local, (void *)v);
-		}
-		p->name_cache[slot].local = local;
-		p->name_cache[slot].value = v;
-	}
+	uintptr_t v = p->name_cache[slot].local == local ? p->name_cache[slot].value :
+		      lookup_name_slow(p, local, slot);
 	v -= 1;
 	*exact = v & 1;
 	return (int)(v >> 1);
+}
+
+/* Without entity substitution libxml2 hands an '&' in an attribute value
+ * (written &amp; or &#38;) over as the five characters "&#38;", its only
+ * escape there: copies v[0..n) into out undoing it, and returns the length. */
+static size_t unescape_attr_value(const char *v, size_t n, char *out)
+{
+	size_t k = 0;
+	for (size_t j = 0; j < n; j++) {
+		out[k++] = v[j];
+		if (v[j] == '&' && n - j >= 5 && memcmp(v + j, "&#38;", 5) == 0)
+			j += 4;
+	}
+	return k;
+}
+
+/* The length unescape_attr_value gives v[0..n). */
+static size_t unescaped_length(const char *v, size_t n)
+{
+	size_t len = n;
+	for (const char *q = v, *end = v + n; (q = memchr(q, '&', (size_t)(end - q))); q++)
+		if (end - q >= 5 && memcmp(q, "&#38;", 5) == 0)
+			len -= 4;
+	return len;
+}
+
+static void start_root(parser *p, const xmlChar *uri)
+{
+	if (!p->root_started) {
+		p->root_started = true;
+		p->root_uri = uri;
+	}
+}
+
+static bool in_root_namespace(const parser *p, const xmlChar *uri)
+{
+	return uri == p->root_uri || (uri && p->root_uri && xmlStrEqual(uri, p->root_uri));
 }
 
 static void on_start(void *user, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri,
@@ -352,10 +446,7 @@ static void on_start(void *user, const xmlChar *local, const xmlChar *prefix, co
 
 	if (p->failed)
 		return;
-	if (!p->root_started) {
-		p->root_started = true;
-		p->root_uri = uri;
-	}
+	start_root(p, uri);
 	/* Defaulted attributes come last; they only exist through a DTD, which
 	 * we refuse, so they are ignored here as a second line of defence. */
 	int given = nb_attributes - nb_defaulted;
@@ -368,21 +459,12 @@ static void on_start(void *user, const xmlChar *local, const xmlChar *prefix, co
 	for (int i = 0; i < given; i++) {
 		const char *v = (const char *)attributes[5 * i + 3];
 		size_t n = (size_t)(attributes[5 * i + 4] - attributes[5 * i + 3]);
-		/* Without entity substitution libxml2 hands an '&' in an attribute
-		 * value (written &amp; or &#38;) over as the five characters
-		 * "&#38;", its only escape there: undo it. */
 		if (memchr(v, '&', n)) {
 			char *d = xmalloc(n + 1);
-			size_t k = 0;
-			for (size_t j = 0; j < n; j++) {
-				d[k++] = v[j];
-				if (v[j] == '&' && n - j >= 5 && memcmp(v + j, "&#38;", 5) == 0)
-					j += 4;
-			}
-			d[k] = '\0';
+			n = unescape_attr_value(v, n, d);
+			d[n] = '\0';
 			decoded[ndecoded++] = d;
 			v = d;
-			n = k;
 		}
 		attrs[nattrs].name = (const char *)attributes[5 * i];
 		attrs[nattrs].value = v;
@@ -390,9 +472,8 @@ static void on_start(void *user, const xmlChar *local, const xmlChar *prefix, co
 		nattrs++;
 	}
 	int name = lookup_name(p, local, &exact);
-	bool same_ns = uri == p->root_uri || (uri && p->root_uri && xmlStrEqual(uri, p->root_uri));
-	int rc = ims_build_start(p->b, (const char *)local, name, exact, same_ns, attrs, nattrs,
-				 &p->cb_err);
+	int rc = ims_build_start(p->b, (const char *)local, name, exact, in_root_namespace(p, uri),
+				 attrs, nattrs, &p->cb_err);
 	for (size_t i = 0; i < ndecoded; i++)
 		free(decoded[i]);
 	if (attrs != few) {
@@ -421,18 +502,285 @@ static void on_text(void *user, const xmlChar *text, int len)
 		refuse(p, p->cb_err.msg);
 }
 
-static void init_handler(xmlSAXHandler *h)
+/* ---- the pipeline ------------------------------------------------------------------ */
+
+/* On a machine with two CPUs the model is built by a second thread while
+ * libxml2 parses: the callbacks below write each event into a queue
+ * (ims_events.c), with the position libxml2 had when it happened, and
+ * build_events reads them and calls the same ims_build_* functions in the
+ * same order. What is refused, where, and the model are those of one
+ * thread; only the clock time differs (about 0.6 of it on a university,
+ * doc/PERFORMANCE.md). */
+
+enum { EV_START = 1, EV_TEXT, EV_END, EV_PIECE };
+enum { EVF_EXACT = 1, EVF_SAME_NS = 2, EVF_LOCAL = 4 };
+
+/* An event in the queue. EV_PIECE says that the events after it happened
+ * while libxml2 read the file up to the offset that follows it (uint64_t:
+ * an error's excerpt quotes no further). EV_START is followed by the local name's pointer
+ * when the name is not an IMS one in its standard spelling (EVF_LOCAL;
+ * libxml2's dictionary keeps it for the whole parse), an event_attr per
+ * attribute and then the attributes' values one after the other; EV_TEXT
+ * by its bytes. Each event takes a multiple of 8 bytes. */
+typedef struct event {
+	uint8_t kind;
+	uint8_t name;               /* EV_START: enum ims_name */
+	uint8_t flags;              /* EV_START: EVF_* */
+	uint8_t unused;
+	uint32_t len;               /* EV_START: attributes; EV_TEXT: bytes */
+	uint32_t line, col;
+} event;
+
+typedef struct event_attr {
+	const char *name;           /* libxml2's dictionary's */
+	size_t len;                 /* of the value */
+} event_attr;
+
+#define ALIGN8(n) (((n) + 7) & ~(size_t)7)
+/* text is cut into pieces no longer than this (the builder appends them) */
+#define EVENT_TEXT_MAX (EVENT_BLOCK_SIZE / 2)
+
+static size_t start_event_size(bool local, size_t nattrs, size_t values)
+{
+	return sizeof(event) + (local ? sizeof(const char *) : 0) + nattrs * sizeof(event_attr) +
+	       ALIGN8(values);
+}
+
+/* libxml2's position now (the pipeline runs only without --repair, whose
+ * mapping of positions current_loc applies). */
+static inline void event_position(const parser *p, event *ev)
+{
+	const xmlParserInputPtr in = p->ctxt->input;
+	ev->line = in && in->line > 0 ? (uint32_t)in->line : 0;
+	ev->col = in && in->col > 0 ? (uint32_t)in->col : 0;
+}
+
+/* Hands the block being written over to the builder's thread. */
+static void flush_events(parser *p)
+{
+	if (p->ev_block) {
+		ims_events_hand_over(p->events, (size_t)(p->ev_at - p->ev_block));
+		p->ev_handed += (uint64_t)(p->ev_at - p->ev_block);
+	}
+	p->ev_block = p->ev_at = p->ev_end = NULL;
+}
+
+/* Starts a new block with room for n bytes. Once the builder's thread has
+ * refused the file, the rest goes nowhere. */
+static void next_event_block(parser *p, size_t n)
+{
+	size_t room;
+	flush_events(p);
+	p->ev_block = p->ev_at = ims_events_block(p->events, n, &room);
+	p->ev_end = p->ev_block + room;
+	/* (libxml2 is not stopped here: that frees the text a callback may be
+	 * copying; the callbacks return at once from now on, and run stops
+	 * feeding it after this piece) */
+	if (ims_events_abandoned(p->events) && !p->failed)
+		fail_at(p, 0, 0, 0, "refused by the builder"); /* its message replaces this (join_builder) */
+}
+
+/* n bytes for an event in the block being written. */
+static inline char *reserve_event(parser *p, size_t n)
+{
+	if (!p->ev_block || (size_t)(p->ev_end - p->ev_at) < n)
+		next_event_block(p, n);
+	char *at = p->ev_at;
+	p->ev_at += n;
+	/* the block's lines were last read by the other thread's CPU: ask for
+	 * them a few events ahead, or each first write waits for one */
+	__builtin_prefetch(at + 512, 1);
+	return at;
+}
+
+/* Notes that libxml2 is about to read the file up to offset end. */
+static void piece_event(parser *p, uint64_t end)
+{
+	p->feed_end = end;
+	if (!p->events || p->failed)
+		return;
+	char *at = reserve_event(p, sizeof(event) + sizeof end);
+	*(event *)(void *)at = (event){ .kind = EV_PIECE };
+	memcpy(at + sizeof(event), &end, sizeof end);
+}
+
+static void on_start_event(void *user, const xmlChar *local, const xmlChar *prefix,
+			   const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
+			   int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+{
+	parser *p = user;
+	if (p->failed)
+		return;
+	start_root(p, uri);
+	/* as on_start: defaulted attributes (from a DTD, refused) are left out */
+	int given = nb_attributes - nb_defaulted;
+	size_t values = 0;
+	for (int i = 0; i < given; i++)
+		values += unescaped_length((const char *)attributes[5 * i + 3],
+					   (size_t)(attributes[5 * i + 4] - attributes[5 * i + 3]));
+	bool exact;
+	int name = lookup_name(p, local, &exact);
+	/* an IMS name in its standard spelling is known by its number alone */
+	bool with_local = !exact || name == IMS_NAME_UNKNOWN;
+	char *at = reserve_event(p, start_event_size(with_local, (size_t)given, values));
+	event *ev = (event *)(void *)at;
+	*ev = (event){ .kind = EV_START, .name = (uint8_t)name,
+		       .flags = (uint8_t)((exact ? EVF_EXACT : 0) | (in_root_namespace(p, uri) ? EVF_SAME_NS : 0) |
+					  (with_local ? EVF_LOCAL : 0)),
+		       .len = (uint32_t)given };
+	event_position(p, ev);
+	/* deeper than the builder allows it refuses the file: only counted */
+	if (p->scope_depth <= p->opt->max_depth) {
+		int parent = p->scopes[p->scope_depth];
+		uint8_t *known = &p->scope_of[parent][name];
+		if (!*known)   /* no element has the document's scope, 0 */
+			*known = (uint8_t)ims_build_scope(parent, name);
+		p->scopes[++p->scope_depth] = *known;
+	} else {
+		p->scope_overflow++;
+	}
+	if (with_local)
+		memcpy(at + sizeof *ev, &local, sizeof local);
+	event_attr *ea = (event_attr *)(void *)(at + sizeof *ev + (with_local ? sizeof local : 0));
+	char *value = (char *)(ea + given);
+	for (int i = 0; i < given; i++) {
+		const char *v = (const char *)attributes[5 * i + 3];
+		size_t n = (size_t)(attributes[5 * i + 4] - attributes[5 * i + 3]);
+		ea[i].name = (const char *)attributes[5 * i];
+		if (memchr(v, '&', n)) {
+			ea[i].len = unescape_attr_value(v, n, value);
+		} else {
+			memcpy(value, v, n);
+			ea[i].len = n;
+		}
+		value += ea[i].len;
+	}
+}
+
+static void on_end_event(void *user, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri)
+{
+	parser *p = user;
+	if (p->failed)
+		return;
+	event *ev = (event *)(void *)reserve_event(p, sizeof *ev);
+	*ev = (event){ .kind = EV_END };
+	event_position(p, ev);
+	if (p->scope_overflow > 0)
+		p->scope_overflow--;
+	else if (p->scope_depth > 0)
+		p->scope_depth--;
+}
+
+static void on_text_event(void *user, const xmlChar *text, int len)
+{
+	parser *p = user;
+	/* most text is the indentation between elements, which the builder
+	 * does not read: it is not handed over */
+	if (p->failed || p->scopes[p->scope_depth] != IMS_SCOPE_TEXT)
+		return;
+	for (size_t done = 0, n = (size_t)len; done < n;) {
+		size_t piece = n - done < EVENT_TEXT_MAX ? n - done : EVENT_TEXT_MAX;
+		char *at = reserve_event(p, sizeof(event) + ALIGN8(piece));
+		event *ev = (event *)(void *)at;
+		*ev = (event){ .kind = EV_TEXT, .len = (uint32_t)piece };
+		event_position(p, ev);
+		memcpy(at + sizeof *ev, text + done, piece);
+		done += piece;
+	}
+}
+
+/* The builder's thread: reads the events in order and builds. On a refusal
+ * it abandons the queue, which stops libxml2 at its next event. */
+static void *build_events(void *arg)
+{
+	parser *p = arg;
+	ims_attr few[32], *attrs = few;
+	size_t attrs_cap = ARRAY_LEN(few);
+	const char *block;
+	size_t len;
+
+	while ((block = ims_events_take(p->events, &len))) {
+		for (size_t off = 0; off < len;) {
+			const event *ev = (const event *)(const void *)(block + off);
+			int rc = 0;
+			p->event_loc = (ims_loc){ p->file, ev->line, ev->col };
+			switch (ev->kind) {
+			case EV_START: {
+				bool with_local = ev->flags & EVF_LOCAL;
+				const char *local = ims_name_string(ev->name);
+				if (with_local)
+					memcpy(&local, ev + 1, sizeof local);
+				const event_attr *ea = (const event_attr *)(const void *)
+					((const char *)(ev + 1) + (with_local ? sizeof local : 0));
+				const char *value = (const char *)(ea + ev->len);
+				size_t values = 0;
+				if (ev->len > attrs_cap) {
+					if (attrs != few)
+						free(attrs);
+					attrs = xmalloc(ev->len * sizeof *attrs);
+					attrs_cap = ev->len;
+				}
+				for (uint32_t i = 0; i < ev->len; i++) {
+					attrs[i] = (ims_attr){ ea[i].name, value + values, ea[i].len };
+					values += ea[i].len;
+				}
+				rc = ims_build_start(p->b, local, ev->name, ev->flags & EVF_EXACT,
+						     ev->flags & EVF_SAME_NS, attrs, ev->len, &p->cb_err);
+				off += start_event_size(with_local, ev->len, values);
+				break;
+			}
+			case EV_TEXT:
+				rc = ims_build_text(p->b, (const char *)(ev + 1), ev->len, &p->cb_err);
+				off += sizeof *ev + ALIGN8(ev->len);
+				break;
+			case EV_PIECE:
+				memcpy(&p->builder_upto, ev + 1, sizeof p->builder_upto);
+				off += sizeof *ev + sizeof p->builder_upto;
+				break;
+			default:
+				rc = ims_build_end(p->b, &p->cb_err);
+				off += sizeof *ev;
+				break;
+			}
+			if (rc < 0) {
+				p->builder_failed = true;
+				p->builder_fail_loc = p->event_loc;
+				ims_events_abandon(p->events);
+				goto out;
+			}
+		}
+		ims_events_give_back(p->events);
+	}
+out:
+	if (attrs != few)
+		free(attrs);
+	return NULL;
+}
+
+/* Whether this parse builds the model in a second thread: on two CPUs or
+ * more, unless asked not to, and not with --repair (its position mapping
+ * grows as the file is read). */
+static bool want_pipeline(const parser *p)
+{
+	if (p->repair || p->opt->threads == 1)
+		return false;
+	if (p->opt->threads >= 2)
+		return true;
+	return sysconf(_SC_NPROCESSORS_ONLN) >= 2;
+}
+
+static void init_handler(xmlSAXHandler *h, bool pipeline)
 {
 	/* Built from scratch: none of libxml2's tree-building SAX2 callbacks, so
 	 * no DOM and no DTD processing happen behind our back. */
 	memset(h, 0, sizeof *h);
 	h->initialized = XML_SAX2_MAGIC;
-	h->startElementNs = on_start;
-	h->endElementNs = on_end;
-	h->characters = on_text;
+	h->startElementNs = pipeline ? on_start_event : on_start;
+	h->endElementNs = pipeline ? on_end_event : on_end;
+	h->characters = pipeline ? on_text_event : on_text;
 	/* the same callback: libxml2 then never asks whether text is blank */
-	h->ignorableWhitespace = on_text;
-	h->cdataBlock = on_text;
+	h->ignorableWhitespace = h->characters;
+	h->cdataBlock = h->characters;
 	h->reference = on_reference;
 	h->entityDecl = on_entity_decl;
 	h->unparsedEntityDecl = on_unparsed_entity_decl;
@@ -507,7 +855,7 @@ static void build_error(parser *p, errinfo *e)
 		sb_str(&p->err), bare_amp ? ")" : "");
 	/* (no excerpt of an empty line: it would show a caret under nothing) */
 	if (p->excerpt.prev_len + p->excerpt.cur_len > 0 &&
-	    ims_excerpt_around(&p->excerpt, p->err_line, p->err_col, excerpt, sizeof excerpt) &&
+	    ims_excerpt_around(&p->excerpt, p->err_line, p->err_col, p->err_upto, excerpt, sizeof excerpt) &&
 	    excerpt[0] != '\n')
 		sb_addf(&sb, "\n  near: %s", excerpt);
 	if (hint)
@@ -603,6 +951,46 @@ static void feed(void *ctx, const char *data, size_t n, int terminate)
 	fail_at(p, rc, (int)loc.line, col, msg);
 }
 
+/* Starts the builder's thread; false when one thread must do. */
+static bool start_builder(parser *p)
+{
+	p->events = ims_events_new(EVENT_BLOCK_SIZE, EVENT_BLOCKS);
+	p->scopes = xcalloc((size_t)p->opt->max_depth + 2, sizeof *p->scopes);
+	p->scopes[0] = IMS_SCOPE_DOC;
+	p->scope_depth = 0;
+	p->building_elsewhere = true;
+	if (pthread_create(&p->builder_thread, NULL, build_events, p) == 0)
+		return true;
+	ims_events_free(p->events);
+	p->events = NULL;
+	free(p->scopes);
+	p->scopes = NULL;
+	p->building_elsewhere = false;
+	return false;
+}
+
+/* Tells the builder's thread that the events ended and waits for it. Its
+ * refusal comes first in the file (libxml2 had read no further than the
+ * event it refused), then a libxml2 error kept back for it. */
+static void join_builder(parser *p)
+{
+	if (!p->building_elsewhere)
+		return;
+	flush_events(p);
+	ims_events_close(p->events);
+	pthread_join(p->builder_thread, NULL);
+	p->building_elsewhere = false;
+	if (p->builder_failed) {
+		p->failed = false;
+		fail_at(p, 0, (int)p->builder_fail_loc.line, (int)p->builder_fail_loc.col, p->cb_err.msg);
+		p->err_upto = p->builder_upto;
+	} else if (p->deferred.set) {
+		p->failed = false;
+		libxml_error(p, p->deferred.code, p->deferred.line, p->deferred.col,
+			     p->deferred.has_message ? sb_str(&p->deferred_message) : NULL);
+	}
+}
+
 static int run(parser *p, chunk_source next_chunk, void *src, errinfo *e)
 {
 	xmlSAXHandler h;
@@ -616,7 +1004,7 @@ static int run(parser *p, chunk_source next_chunk, void *src, errinfo *e)
 	size_t total = 0;
 	int rc = 0;
 
-	init_handler(&h);
+	init_handler(&h, want_pipeline(p) && start_builder(p));
 	if (p->opt->strict) {
 		const char *xsd = p->opt->schema_path;
 		strbuf why = STRBUF_INIT;
@@ -656,15 +1044,24 @@ static int run(parser *p, chunk_source next_chunk, void *src, errinfo *e)
 	if (vctxt)
 		xmlSchemaValidateSetLocator(vctxt, schema_locator, p);
 
+	/* Before a read drops the oldest text the excerpt holds, the pipeline's
+	 * builder has read every event of it: an error it finds can then still
+	 * be quoted. */
+	uint64_t excerpt_mark = 0;
 	for (;;) {
 		size_t got = 0;
-		buf = ims_excerpt_buffer(&p->excerpt, CHUNK_SIZE);
-		rc = next_chunk(src, buf, CHUNK_SIZE, &got, e);
+		if (p->events) {
+			flush_events(p);
+			ims_events_wait_consumed(p->events, excerpt_mark);
+		}
+		buf = ims_excerpt_buffer(&p->excerpt, READ_SIZE);
+		rc = next_chunk(src, buf, READ_SIZE, &got, e);
 		if (rc < 0)
 			goto out;
 		if (got == 0)
 			break;
 		ims_excerpt_commit(&p->excerpt, got);
+		p->feed_end = total + got;
 		if (total == 0) {
 			char enc[64];
 			if (bom_contradicts_declaration((unsigned char *)buf, got, enc, sizeof enc)) {
@@ -677,16 +1074,29 @@ static int run(parser *p, chunk_source next_chunk, void *src, errinfo *e)
 				break;
 			}
 		}
+		for (size_t off = 0; off < got && !p->failed; off += FEED_SIZE) {
+			size_t n = got - off < FEED_SIZE ? got - off : FEED_SIZE;
+			piece_event(p, total + off + n);
+			ims_repair_feed(p->repair, buf + off, n, feed, p);
+			/* libxml2 holds back less than a piece: the events of the
+			 * text before this read end with those of its first piece */
+			if (off == 0 && p->events) {
+				flush_events(p);
+				excerpt_mark = p->ev_handed;
+			}
+		}
 		total += got;
-		ims_repair_feed(p->repair, buf, got, feed, p);
 		if (p->failed)
 			break;
 	}
 	if (!p->failed && total == 0)
 		fail_at(p, 0, 1, 1, "the file is empty (0 bytes); an empty extract is an export "
 			"failure far more often than a real empty term");
-	if (!p->failed)
+	if (!p->failed) {
+		piece_event(p, UINT64_MAX);
 		ims_repair_finish(p->repair, feed, p);
+	}
+	join_builder(p);
 	if (!p->failed && (!p->ctxt->wellFormed || ims_build_depth(p->b) != 0)) {
 		ims_loc loc = current_loc(p);
 		fail_at(p, XML_ERR_TAG_NOT_FINISHED, (int)loc.line, (int)loc.col,
@@ -707,6 +1117,11 @@ static int run(parser *p, chunk_source next_chunk, void *src, errinfo *e)
 			     p->name, p->schema_error_count, p->schema_error_count == 1 ? "" : "s");
 	}
 out:
+	join_builder(p);
+	ims_events_free(p->events);
+	p->events = NULL;
+	free(p->scopes);
+	p->scopes = NULL;
 	if (p->ctxt) {
 		/* a DOCTYPE that declares an entity makes libxml2 start a document
 		 * to hold it (the file is refused for it), which the context does
@@ -768,6 +1183,7 @@ static int parse_with(ims_model *m, const char *name, chunk_source next_chunk, v
 	ims_builder_free(p.b);
 	sb_free(&p.err);
 	sb_free(&p.outside_error);
+	sb_free(&p.deferred_message);
 	/* a file read in full is counted, also when --strict found deviations
 	 * from the schema (check reports both) */
 	if (rc == 0 || (!p.failed && p.schema_error_count))

@@ -66,6 +66,7 @@ static int read_file_in_full(run *r, const run_args *a, errinfo *e)
 	opt.repair = r->cfg.repair;
 	opt.apply_dtd_defaults = r->cfg.apply_dtd_defaults;
 	opt.accept_fragment = r->cfg.accept_fragment;
+	opt.threads = r->cfg.parse_threads;
 	r->model = ims_model_new();
 	struct stat before;
 	bool regular = strcmp(a->file, "-") != 0 && stat(a->file, &before) == 0 && S_ISREG(before.st_mode);

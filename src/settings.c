@@ -205,6 +205,7 @@ int settings_load(settings *s, config *c, errinfo *e)
 	}
 	s->apply_dtd_defaults = config_bool(c, "files", "apply_dtd_defaults");
 	s->accept_fragment = config_bool(c, "files", "accept_fragment");
+	s->parse_threads = (int)config_int(c, "files", "parse_threads");
 	s->target = config_str(c, "files", "target");
 	s->refuse_older_file = config_bool(c, "files", "refuse_older");
 

@@ -38,6 +38,7 @@ typedef struct settings {
 	unsigned repair;                   /* enum ims_repair bits */
 	bool apply_dtd_defaults;
 	bool accept_fragment;
+	int parse_threads;                 /* ims_parse_options.threads */
 	const char *target;                /* our name in properties/target, or NULL */
 	bool refuse_older_file;            /* event mode: refuse a file older than the last applied */
 

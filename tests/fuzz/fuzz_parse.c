@@ -4,7 +4,9 @@
  * check prints it (text and JSON). What it looks for is what the sanitizers
  * see (memory errors, undefined behaviour, leaks) and two promises of the
  * parser: a file's data error is always a whole refusal whose message names
- * the file, and an accepted file's counts are what its lists hold.
+ * the file, an accepted file's counts are what its lists hold, and reading
+ * with the model built in a second thread gives what one thread gives (the
+ * same result, message, counts and warnings).
  * Built and run by tests/fuzz/run.sh (`make fuzz`), never by `make check`. */
 #include "config.h"
 #include "ims_model.h"
@@ -32,6 +34,36 @@ static uint64_t count_members(const ims_model *m, uint64_t *roles)
 	return n;
 }
 
+static uint64_t warnings(const ims_model *m)
+{
+	uint64_t n = 0;
+	for (int k = 0; k < W_KIND_COUNT; k++)
+		n += m->warnings[k].count;
+	return n;
+}
+
+/* Reads the input again with two threads and aborts unless the outcome is
+ * the one-thread read's: rc and e, and the counts of m. */
+static void same_with_two_threads(const uint8_t *data, size_t size, const ims_parse_options *opt1,
+				  int rc, const errinfo *e, const ims_model *m)
+{
+	ims_parse_options opt = *opt1;
+	opt.threads = 2;
+	ims_model *m2 = ims_model_new();
+	errinfo e2 = { 0 };
+	int rc2 = ims_parse_memory(m2, "fuzz.xml", (const char *)data + 1, size - 1, &opt, NULL, &e2);
+	if (rc2 != rc || strcmp(e2.msg, e->msg) != 0) {
+		fprintf(stderr, "one thread: %d %s\ntwo threads: %d %s\n", rc, e->msg, rc2, e2.msg);
+		abort();
+	}
+	if (rc == 0 && (memcmp(&m2->counts, &m->counts, sizeof m->counts) != 0 ||
+			warnings(m2) != warnings(m))) {
+		fprintf(stderr, "one thread and two threads count differently\n");
+		abort();
+	}
+	ims_model_free(m2);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size == 0)
@@ -51,7 +83,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	ims_model *m = ims_model_new();
 	errinfo e = { 0 };
+	opt.threads = 1;
 	int rc = ims_parse_memory(m, "fuzz.xml", (const char *)data + 1, size - 1, &opt, NULL, &e);
+	if (!opt.repair) /* (a repair always reads in one thread) */
+		same_with_two_threads(data, size, &opt, rc, &e, m);
 	if (rc < 0) {
 		if (!ims_parse_refused(&e) && e.code == -EXIT_DATAERR) {
 			fprintf(stderr, "a data error that is not a refusal: %s\n", e.msg);

@@ -24,13 +24,13 @@ fi
 [ -f config.h ] || { echo "tests/fuzz/run.sh: run it from the build directory (no config.h here)" >&2; exit 64; }
 mkdir -p "$dir/corpus" "$dir/seeds"
 
-src="util arena strtab ptrmap log isodate ims_model ims_build ims_excerpt ims_repair ims_parse ims_summary"
+src="util arena strtab ptrmap log isodate ims_model ims_build ims_excerpt ims_events ims_repair ims_parse ims_summary"
 files=""
 for f in $src; do files="$files $srcdir/src/$f.c"; done
 # shellcheck disable=SC2046,SC2086
 "$clang" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-I. -I"$srcdir/src" $(pkg-config --cflags libxml-2.0 json-c) \
-	"$srcdir/tests/fuzz/fuzz_parse.c" $files \
+	-pthread "$srcdir/tests/fuzz/fuzz_parse.c" $files \
 	$(pkg-config --libs libxml-2.0 json-c) -o "$dir/fuzz_parse"
 
 # seeds: every small IMS file of the tree, behind a first byte of 0 (no

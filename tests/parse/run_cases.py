@@ -6,9 +6,10 @@ beside it (or a `generate:` line that makes the input at test time, for the
 large hostile files that are not committed). The runner copies the input into
 a fresh directory, runs
 
-    ims2moodle check --format json [ARGS] NN-name.xml
+    ims2moodle check --threads N --format json [ARGS] NN-name.xml
 
-there (so messages name the file as NN-name.xml), and compares:
+there (so messages name the file as NN-name.xml), once with one thread and
+once with the model built in a second one (N = 1, 2), and compares each:
 
   exit: N            the exit status (required)
   json:              a JSON object that must be a subset of check's JSON:
@@ -234,9 +235,9 @@ def prepare(name, exp, workdir):
     return xml
 
 
-def run(exe, name, exp, workdir):
+def run(exe, name, exp, workdir, threads):
     xml = prepare(name, exp, workdir)
-    args = [exe, "check"]
+    args = [exe, "check", "--threads", str(threads)]
     if "--format" not in exp["args"]:
         args += ["--format", "json"]
     args += exp["args"]
@@ -291,10 +292,23 @@ def diff(expected, actual, what):
 
 
 def check_case(exe, asan, name, show):
+    """Each case is read with one thread and with two (the model built in a
+    second thread): both must give exactly what the case expects."""
+    ok = True
+    for threads in (1, 2):
+        ok = check_case_with(exe, asan, name, show, threads) and ok
+        if show:
+            break
+    if ok and not show:
+        print(f"ok   {name}")
+    return ok
+
+
+def check_case_with(exe, asan, name, show, threads):
     exp = parse_expect(os.path.join(CASES, name + ".expect"))
     workdir = tempfile.mkdtemp(prefix="ims2moodle-parse-")
     try:
-        p, elapsed, rss = run(exe, name, exp, workdir)
+        p, elapsed, rss = run(exe, name, exp, workdir, threads)
     finally:
         shutil.rmtree(workdir, True)
     out = p.stdout.decode("utf-8", "replace")
@@ -342,7 +356,7 @@ def check_case(exe, asan, name, show):
         oexp = parse_expect(os.path.join(CASES, other + ".expect"))
         odir = tempfile.mkdtemp(prefix="ims2moodle-parse-")
         try:
-            op, _, _ = run(exe, other, oexp, odir)
+            op, _, _ = run(exe, other, oexp, odir, threads)
         finally:
             shutil.rmtree(odir, True)
         mine, theirs = summary_only(actual), summary_only(json.loads(op.stdout))
@@ -356,11 +370,10 @@ def check_case(exe, asan, name, show):
     if exp["max-rss-mb"] and not asan and rss and rss > exp["max-rss-mb"]:
         problems.append(f"peak memory {rss:.0f} MiB, more than {exp['max-rss-mb']} MiB")
     if problems:
-        print(f"FAIL {name}")
+        print(f"FAIL {name} (read with {threads} thread{'s' if threads > 1 else ''})")
         for pr in problems:
             print("  " + pr.replace("\n", "\n  ").rstrip())
         return False
-    print(f"ok   {name}")
     return True
 
 

@@ -23,11 +23,23 @@
 	"<properties><datasource>Registry</datasource><datetime>2026-08-01</datetime></properties>\n"
 #define TAIL "</enterprise>\n"
 
-static ims_model *parse_with(const char *xml, const ims_parse_options *opt, int expect_rc)
+/* Every test runs twice: read in one thread, and with the model built in
+ * a second one (ims_parse_options.threads), which must read the same. */
+static int threads;
+static void one_thread(void) { threads = 1; }
+static void two_threads(void) { threads = 2; }
+
+static ims_model *parse_with(const char *xml, const ims_parse_options *opt_in, int expect_rc)
 {
 	ims_model *m = ims_model_new();
 	errinfo e = { 0 };
-	int rc = ims_parse_memory(m, "t.xml", xml, strlen(xml), opt, NULL, &e);
+	ims_parse_options opt;
+	if (opt_in)
+		opt = *opt_in;
+	else
+		ims_parse_options_init(&opt);
+	opt.threads = threads;
+	int rc = ims_parse_memory(m, "t.xml", xml, strlen(xml), &opt, NULL, &e);
 	ck_assert_msg(rc == expect_rc, "rc %d (expected %d): %s", rc, expect_rc, e.msg);
 	return m;
 }
@@ -334,6 +346,7 @@ START_TEST(test_strict_keeps_records)
 	ims_parse_options_init(&opt);
 	opt.strict = true;
 	opt.schema_path = xsd;
+	opt.threads = threads;
 	const char *xml = HEAD
 		"<person><sourcedid><source>S</source><id>P1</id></sourcedid><name><fn>A</fn></name></person>\n"
 		"<person recstatus=\"4\"><sourcedid><source>S</source><id>P2</id></sourcedid><name><fn>B</fn></name></person>\n"
@@ -374,16 +387,108 @@ START_TEST(test_refusal_message)
 	const char *xml = HEAD "<person><sourcedid><id>R&D</id></sourcedid></person>" TAIL;
 	ims_model *m = ims_model_new();
 	errinfo e = { 0 };
-	ck_assert_int_eq(ims_parse_memory(m, name, xml, strlen(xml), NULL, NULL, &e), -EXIT_DATAERR);
+	ims_parse_options opt;
+	ims_parse_options_init(&opt);
+	opt.threads = threads;
+	ck_assert_int_eq(ims_parse_memory(m, name, xml, strlen(xml), &opt, NULL, &e), -EXIT_DATAERR);
 	ck_assert(ims_parse_refused(&e));
 	ck_assert_ptr_nonnull(strstr(e.msg, "...\n  the whole file is refused; nothing from it is used"));
 	ims_model_free(m);
 	m = ims_model_new();
-	ck_assert_int_eq(ims_parse_memory(m, "t.xml", xml, strlen(xml), NULL, NULL, &e), -EXIT_DATAERR);
+	ck_assert_int_eq(ims_parse_memory(m, "t.xml", xml, strlen(xml), &opt, NULL, &e), -EXIT_DATAERR);
 	ck_assert(ims_parse_refused(&e));
 	const char *want = "t.xml:4:25: an '&' that starts no character";
 	ck_assert_msg(strncmp(e.msg, want, strlen(want)) == 0, "%s", e.msg);
 	ims_model_free(m);
+}
+END_TEST
+
+/* A file of n persons and n/10 memberships of 10 members (several
+ * megabytes for n in the ten thousands: more than the pipeline's queue and
+ * reads hold), with `defect` put in place of person number at. */
+static char *big_file(int n, int at, const char *defect)
+{
+	strbuf sb = STRBUF_INIT;
+	sb_adds(&sb, HEAD);
+	for (int i = 0; i < n; i++) {
+		if (i == at)
+			sb_adds(&sb, defect);
+		sb_addf(&sb, "<person recstatus=\"%d\">\n  <sourcedid><source>Registry</source><id>P%06d</id></sourcedid>\n"
+			"  <userid useridtype=\"Logon ID\">u%d</userid>\n  <name><fn>Person &amp; %d</fn>"
+			"<n><family>F%d</family><given>G</given></n></name>\n  <email>p%d@example.edu</email>\n"
+			"  <extension><x a=\"1\">%d</x>\n  </extension>\n</person>\n", i % 3 + 1, i, i, i, i, i, i);
+	}
+	for (int g = 0; g < n / 10; g++) {
+		sb_addf(&sb, "<membership><sourcedid><source>Registry</source><id>G%d</id></sourcedid>\n", g);
+		for (int k = 0; k < 10; k++)
+			sb_addf(&sb, "  <member><sourcedid><source>Registry</source><id>P%06d</id></sourcedid>"
+				"<idtype>1</idtype>\n    <role roletype=\"0%d\"><status>%d</status></role>\n  </member>\n",
+				g * 10 + k, k % 2 + 1, k % 5 ? 1 : 0);
+		sb_adds(&sb, "</membership>\n");
+	}
+	sb_adds(&sb, TAIL);
+	return sb.buf;
+}
+
+/* Reads xml (its first len bytes) with 1 and with 2 threads: the result
+ * code, the message and the counts must be the same; returns the message. */
+static void read_alike(const char *xml, size_t len, int expect_rc, const char *expect_msg_start)
+{
+	char msg[2][sizeof ((errinfo *)0)->msg];
+	ims_counts counts[2];
+	uint64_t warnings[2];
+	for (int t = 0; t < 2; t++) {
+		ims_parse_options opt;
+		ims_parse_options_init(&opt);
+		opt.threads = t + 1;
+		ims_model *m = ims_model_new();
+		errinfo e = { 0 };
+		int rc = ims_parse_memory(m, "big.xml", xml, len, &opt, NULL, &e);
+		ck_assert_msg(rc == expect_rc, "threads %d: rc %d: %s", t + 1, rc, e.msg);
+		memcpy(msg[t], e.msg, sizeof msg[t]);
+		counts[t] = m->counts;
+		warnings[t] = 0;
+		for (int k = 0; k < W_KIND_COUNT; k++)
+			warnings[t] += m->warnings[k].count;
+		ims_model_free(m);
+	}
+	ck_assert_str_eq(msg[0], msg[1]);
+	ck_assert_msg(strncmp(msg[0], expect_msg_start, strlen(expect_msg_start)) == 0, "%s", msg[0]);
+	ck_assert(memcmp(&counts[0], &counts[1], sizeof counts[0]) == 0);
+	ck_assert_uint_eq(warnings[0], warnings[1]);
+}
+
+START_TEST(test_threads_read_alike)
+{
+	/* well-formed: the same records and warnings */
+	char *xml = big_file(30000, -1, "");
+	read_alike(xml, strlen(xml), 0, "");
+	free(xml);
+	/* refused by the builder late in the file, after megabytes it has
+	 * read: the same line, column and quoted text */
+	xml = big_file(30000, 25000, "<person><person>\n");
+	read_alike(xml, strlen(xml), -EXIT_DATAERR, "big.xml:");
+	ck_assert_ptr_nonnull(strstr(xml, "<person><person>\n"));
+	free(xml);
+	/* refused by libxml2 late in the file (its message needs what the
+	 * builder has read: the path of the open elements) */
+	xml = big_file(30000, 29000, "<person><name><fn>R&D</fn></name></person>\n");
+	read_alike(xml, strlen(xml), -EXIT_DATAERR, "big.xml:");
+	free(xml);
+	/* cut in the middle of a member: truncated */
+	xml = big_file(30000, -1, "");
+	read_alike(xml, strlen(xml) * 9 / 10, -EXIT_DATAERR, "big.xml:");
+	free(xml);
+	/* a field over its limit deep in the file */
+	strbuf defect = STRBUF_INIT;
+	sb_adds(&defect, "<person><sourcedid><id>");
+	for (int i = 0; i < 70000; i++)
+		sb_addc(&defect, i % 64 ? 'a' : '\n');
+	sb_adds(&defect, "</id></sourcedid></person>\n");
+	xml = big_file(30000, 20000, defect.buf);
+	read_alike(xml, strlen(xml), -EXIT_DATAERR, "big.xml:");
+	free(xml);
+	sb_free(&defect);
 }
 END_TEST
 
@@ -430,7 +535,7 @@ START_TEST(test_excerpt_lines)
 				while (ascii < end && (unsigned char)text.buf[ascii] < 0x80)
 					ascii++;
 				char out[200];
-				ck_assert_msg(ims_excerpt_around(&x, (int)l, 1, out, sizeof out), "chunk %zu line %zu",
+				ck_assert_msg(ims_excerpt_around(&x, (int)l, 1, UINT64_MAX, out, sizeof out), "chunk %zu line %zu",
 					      chunks[c], l);
 				ck_assert_msg(strncmp(out, text.buf + start, ascii - start) == 0 &&
 					      (ascii < end || out[end - start] == '\n'),
@@ -463,18 +568,27 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("ims_parse");
-	TCase *tc = tcase_create("model");
-	tcase_add_test(tc, test_ids_trimmed);
-	tcase_add_test(tc, test_roletype_forms);
-	tcase_add_test(tc, test_roles_in_the_model);
-	tcase_add_test(tc, test_many_attributes);
-	tcase_add_test(tc, test_status_and_recstatus);
-	tcase_add_test(tc, test_idtype_forms);
-	tcase_add_test(tc, test_text_forms);
-	tcase_add_test(tc, test_comments_keep_role_state);
-	tcase_add_test(tc, test_fragment);
-	tcase_add_test(tc, test_strict_keeps_records);
-	tcase_add_test(tc, test_refusal_message);
+	for (int n = 1; n <= 2; n++) {
+		TCase *tc = tcase_create(n == 1 ? "model, one thread" : "model, two threads");
+		tcase_add_checked_fixture(tc, n == 1 ? one_thread : two_threads, NULL);
+		tcase_add_test(tc, test_ids_trimmed);
+		tcase_add_test(tc, test_roletype_forms);
+		tcase_add_test(tc, test_roles_in_the_model);
+		tcase_add_test(tc, test_many_attributes);
+		tcase_add_test(tc, test_status_and_recstatus);
+		tcase_add_test(tc, test_idtype_forms);
+		tcase_add_test(tc, test_text_forms);
+		tcase_add_test(tc, test_comments_keep_role_state);
+		tcase_add_test(tc, test_fragment);
+		tcase_add_test(tc, test_strict_keeps_records);
+		tcase_add_test(tc, test_refusal_message);
+		suite_add_tcase(s, tc);
+	}
+	TCase *tc = tcase_create("threads");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_threads_read_alike);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("excerpt");
 	tcase_add_test(tc, test_excerpt_lines);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
