@@ -113,6 +113,12 @@ enum field {
 	F_COUNT
 };
 
+/* A record's id and the hash of its lower-cased form (fold_hash). */
+typedef struct folded_rec {
+	uint64_t hash;
+	void *rec;              /* ims_person or ims_group, read at the end */
+} folded_rec;
+
 typedef struct frame {
 	uint8_t state;
 	uint8_t field;
@@ -159,12 +165,42 @@ struct ims_builder {
 	 * less than hashing */
 	const char *recent[F_COUNT];
 
+	/* the ids of the model's persons and groups with a hash of their
+	 * lower-cased form, gathered as records arrive, for the check of ids
+	 * that differ only by case (ims_build_finish) */
+	struct folded_ids { struct folded_rec *v; size_t n, cap; } folded[2];
+
 	strbuf text;            /* text of the open leaf */
 	strbuf raw;             /* extension being captured */
 	int ext_depth;          /* depth of the extension element */
 	bool cohort;            /* inside role/extension/cohort */
 	strbuf cohort_text;
 };
+
+enum { FOLD_PERSONS, FOLD_GROUPS };
+
+static uint64_t fold_hash(const char *s)
+{
+	uint64_t h = HASH_SEED;
+	for (; *s; s++) {
+		h ^= (unsigned char)((*s >= 'A' && *s <= 'Z') ? *s + 32 : *s);
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* Notes a record of the model's list (one without an id is not checked). */
+static void fold_record(ims_builder *b, int which, const char *id, void *rec)
+{
+	struct folded_ids *f = &b->folded[which];
+	if (!id || !*id)
+		return;
+	if (f->n == f->cap) {
+		f->cap = f->cap ? 2 * f->cap : 1024;
+		f->v = xrealloc(f->v, f->cap * sizeof *f->v);
+	}
+	f->v[f->n++] = (folded_rec){ fold_hash(id), rec };
+}
 
 ims_builder *ims_builder_new(ims_model *m, uint32_t file, const ims_parse_options *opt,
 			      ims_locator locate, void *locate_ctx)
@@ -177,6 +213,11 @@ ims_builder *ims_builder_new(ims_model *m, uint32_t file, const ims_parse_option
 	b->file = file;
 	b->stack = xcalloc((size_t)opt->max_depth + 2, sizeof *b->stack);
 	b->stack[0].state = S_DOC;
+	/* the records of files read before into the same model */
+	for (ims_person *p = m->persons; p; p = p->next)
+		fold_record(b, FOLD_PERSONS, p->id, p);
+	for (ims_group *g = m->groups; g; g = g->next)
+		fold_record(b, FOLD_GROUPS, g->id, g);
 	return b;
 }
 
@@ -188,6 +229,8 @@ void ims_builder_free(ims_builder *b)
 	sb_free(&b->raw);
 	sb_free(&b->cohort_text);
 	free(b->stack);
+	free(b->folded[FOLD_PERSONS].v);
+	free(b->folded[FOLD_GROUPS].v);
 	free(b);
 }
 
@@ -1263,7 +1306,8 @@ static void end_person(ims_builder *b)
 	else if (p->recstatus == RS_INVALID)
 		p->quarantine = quarantine_reason(b, "recstatus '%s' is not 1, 2 or 3", p->recstatus_raw);
 	p->fingerprint = b->fp;
-	ims_model_add_person(b->m, p);
+	if (ims_model_add_person(b->m, p))
+		fold_record(b, FOLD_PERSONS, p->id, p);
 	b->person = NULL;
 }
 
@@ -1283,7 +1327,8 @@ static void end_group(ims_builder *b)
 			 "will be used", g->id);
 	check_timeframe(b, g->timeframe, "group", g->loc);
 	g->fingerprint = b->fp;
-	ims_model_add_group(b->m, g);
+	if (ims_model_add_group(b->m, g))
+		fold_record(b, FOLD_GROUPS, g->id, g);
 	b->group = NULL;
 }
 
@@ -1398,24 +1443,15 @@ int ims_build_end(ims_builder *b, errinfo *e)
 	return 0;
 }
 
-/* Ids that differ only by case (§8 #43) are found by sorting the ids by a
- * hash of their lower-cased form and comparing neighbours: a megabyte for a
- * large university, where a table of lower-cased copies would cost more. */
+/* Ids that differ only by case (§8 #43): the records whose lower-cased
+ * ids hash alike are found with a table of the hashes (gathered as the
+ * records arrived, fold_record), and only those are sorted, by hash, line
+ * and id, and their neighbours compared. */
 typedef struct folded_id {
 	uint64_t hash;
 	const char *id;
 	ims_loc loc;
 } folded_id;
-
-static uint64_t fold_hash(const char *s)
-{
-	uint64_t h = HASH_SEED;
-	for (; *s; s++) {
-		h ^= (unsigned char)((*s >= 'A' && *s <= 'Z') ? *s + 32 : *s);
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
 
 static int cmp_folded(const void *x, const void *y)
 {
@@ -1427,14 +1463,51 @@ static int cmp_folded(const void *x, const void *y)
 	return strcmp(a->id, b->id);
 }
 
-static void check_case_only_ids(ims_builder *b, folded_id *v, size_t n, const char *what)
+static void check_case_only_ids(ims_builder *b, int which)
 {
+	const struct folded_ids *f = &b->folded[which];
+	size_t size = 64;
+	while (size < 2 * f->n)
+		size *= 2;
+	uint32_t *slot = xcalloc(size, sizeof *slot);   /* index + 1 in f->v, 0 empty */
+	bool *alike = xcalloc(f->n + 1, sizeof *alike);
+	size_t nalike = 0;
+	for (size_t i = 0; i < f->n; i++) {
+		size_t at = (size_t)f->v[i].hash & (size - 1);
+		while (slot[at] && f->v[slot[at] - 1].hash != f->v[i].hash)
+			at = (at + 1) & (size - 1);
+		if (!slot[at]) {
+			slot[at] = (uint32_t)i + 1;
+			continue;
+		}
+		size_t first = slot[at] - 1;
+		nalike += !alike[first] + 1;
+		alike[first] = alike[i] = true;
+	}
+	folded_id *v = xcalloc(nalike + 1, sizeof *v);
+	size_t n = 0;
+	for (size_t i = 0; i < f->n && n < nalike; i++) {
+		if (!alike[i])
+			continue;
+		/* the record's id and place now (a later duplicate may have replaced them) */
+		if (which == FOLD_PERSONS) {
+			const ims_person *p = f->v[i].rec;
+			v[n++] = (folded_id){ f->v[i].hash, p->id, p->loc };
+		} else {
+			const ims_group *g = f->v[i].rec;
+			v[n++] = (folded_id){ f->v[i].hash, g->id, g->loc };
+		}
+	}
 	sort_array(v, n, sizeof *v, cmp_folded);
 	for (size_t i = 1; i < n; i++)
 		if (v[i].hash == v[i - 1].hash && v[i].id != v[i - 1].id && str_ieq_ascii(v[i].id, v[i - 1].id))
 			ims_warn(b->m, W_CASE_ONLY_ID, v[i].loc,
 				 "%s ids '%s' and '%s' differ only by case; they are different ids, "
-				 "but a case-insensitive Moodle database may see one", what, v[i - 1].id, v[i].id);
+				 "but a case-insensitive Moodle database may see one",
+				 which == FOLD_PERSONS ? "person" : "group", v[i - 1].id, v[i].id);
+	free(v);
+	free(alike);
+	free(slot);
 }
 
 /* Whether a relationship names the group's parent (relation 1, the
@@ -1498,23 +1571,8 @@ int ims_build_finish(ims_builder *b, errinfo *e)
 	if (!b->m->properties.present && !b->fragment)
 		ims_warn(b->m, W_NO_PROPERTIES, (ims_loc){ b->file, 1, 1 },
 			 "no <properties> (the standard requires it; Moodle's own examples omit it)");
-	size_t np = 0, ng = 0;
-	for (ims_person *p = b->m->persons; p; p = p->next)
-		np++;
-	for (ims_group *g = b->m->groups; g; g = g->next)
-		ng++;
-	folded_id *v = xcalloc((np > ng ? np : ng) + 1, sizeof *v);
-	size_t n = 0;
-	for (ims_person *p = b->m->persons; p; p = p->next)
-		if (p->id && *p->id)
-			v[n++] = (folded_id){ fold_hash(p->id), p->id, p->loc };
-	check_case_only_ids(b, v, n, "person");
-	n = 0;
-	for (ims_group *g = b->m->groups; g; g = g->next)
-		if (g->id && *g->id)
-			v[n++] = (folded_id){ fold_hash(g->id), g->id, g->loc };
-	check_case_only_ids(b, v, n, "group");
-	free(v);
+	check_case_only_ids(b, FOLD_PERSONS);
+	check_case_only_ids(b, FOLD_GROUPS);
 	check_relationship_cycles(b);
 	return 0;
 }

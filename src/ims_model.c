@@ -101,7 +101,7 @@ static const char *file_name(const ims_model *m, ims_loc loc)
 	return loc.file < m->nfiles ? m->files[loc.file] : "?";
 }
 
-void ims_model_add_person(ims_model *m, ims_person *p)
+bool ims_model_add_person(ims_model *m, ims_person *p)
 {
 	ims_person *old = p->id && *p->id ? ptrmap_get(&m->person_by_id, p->id) : NULL;
 
@@ -110,11 +110,11 @@ void ims_model_add_person(ims_model *m, ims_person *p)
 			ptrmap_put(&m->person_by_id, p->id, p);
 		*m->persons_tail = p;
 		m->persons_tail = &p->next;
-		return;
+		return true;
 	}
 	if (old->fingerprint == p->fingerprint) {
 		old->duplicates++;
-		return;
+		return false;
 	}
 	ims_warn(m, W_DUPLICATE_RECORD, p->loc,
 		 "person %s repeated with different content (first at %s:%u); the later record "
@@ -126,9 +126,10 @@ void ims_model_add_person(ims_model *m, ims_person *p)
 	old->next = next;
 	old->duplicates = dups;
 	old->dup_conflict = true;
+	return false;
 }
 
-void ims_model_add_group(ims_model *m, ims_group *g)
+bool ims_model_add_group(ims_model *m, ims_group *g)
 {
 	ims_group *old = g->id && *g->id ? ptrmap_get(&m->group_by_id, g->id) : NULL;
 
@@ -137,11 +138,11 @@ void ims_model_add_group(ims_model *m, ims_group *g)
 			ptrmap_put(&m->group_by_id, g->id, g);
 		*m->groups_tail = g;
 		m->groups_tail = &g->next;
-		return;
+		return true;
 	}
 	if (old->fingerprint == g->fingerprint) {
 		old->duplicates++;
-		return;
+		return false;
 	}
 	ims_warn(m, W_DUPLICATE_RECORD, g->loc,
 		 "group %s repeated with different content (first at %s:%u); the later record "
@@ -153,6 +154,7 @@ void ims_model_add_group(ims_model *m, ims_group *g)
 	old->next = next;
 	old->duplicates = dups;
 	old->dup_conflict = true;
+	return false;
 }
 
 void ims_model_add_membership(ims_model *m, ims_membership *ms)

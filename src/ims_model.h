@@ -283,9 +283,11 @@ const char *ims_warning_name(enum ims_warning_kind kind);
 
 /* Adds a finished record to the model: indexes it, and merges a repeated
  * sourcedid by the reference's rule (§8 #42: identical records merge
- * silently, conflicting ones are replaced by the later one, with a warning). */
-void ims_model_add_person(ims_model *m, ims_person *p);
-void ims_model_add_group(ims_model *m, ims_group *g);
+ * silently, conflicting ones are replaced by the later one, with a warning).
+ * Returns true when the record is a new one in the list, false when it was
+ * merged into the record of the same id (which keeps its place). */
+bool ims_model_add_person(ims_model *m, ims_person *p);
+bool ims_model_add_group(ims_model *m, ims_group *g);
 void ims_model_add_membership(ims_model *m, ims_membership *ms);
 
 ims_person *ims_find_person(const ims_model *m, const char *interned_id);
