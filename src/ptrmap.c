@@ -40,7 +40,7 @@ void *ptrmap_get(const ptrmap *m, const void *key)
 static void grow(ptrmap *m)
 {
 	size_t ncap = m->cap ? m->cap * 2 : 64;
-	ptrmap_entry *ns = xcalloc(ncap, sizeof *ns);
+	ptrmap_entry *ns = xcalloc_written(ncap, sizeof *ns);
 	for (size_t i = 0; i < m->cap; i++)
 		if (m->slots[i].key)
 			ns[slot_for(ns, ncap, m->slots[i].key)] = m->slots[i];

@@ -84,7 +84,7 @@ static size_t find_slot(const strtab_slot *slots, size_t cap, const lookup_key *
 static void grow(strtab *t)
 {
 	size_t ncap = t->cap * 2;
-	strtab_slot *ns = xcalloc(ncap, sizeof *ns);
+	strtab_slot *ns = xcalloc_written(ncap, sizeof *ns);
 	for (size_t i = 0; i < t->cap; i++) {
 		if (!t->slots[i].str)
 			continue;

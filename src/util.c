@@ -91,6 +91,16 @@ void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
+void *xcalloc_written(size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		out_of_memory(SIZE_MAX);
+	size_t bytes = (n ? n : 1) * (size ? size : 1);
+	void *p = xmalloc(bytes);
+	memset(p, 0, bytes);
+	return p;
+}
+
 void *xrealloc(void *p, size_t n)
 {
 	void *q = realloc(p, n ? n : 1);

@@ -47,6 +47,12 @@ int err_exit_status(int code);
 __attribute__((noreturn)) void out_of_memory(size_t n);
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
+/* Zeroed like xcalloc, but every page written now: for a hash table whose
+ * slots are read before they are written. calloc's fresh pages are the
+ * kernel's shared zero page until written, so each would fault twice, and
+ * in a process with a second thread the second fault makes every CPU flush
+ * its TLB (ims_parse.c's pipeline builds the model in one). */
+void *xcalloc_written(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);

@@ -76,6 +76,24 @@ START_TEST(test_arena_alignment_and_zero)
 }
 END_TEST
 
+START_TEST(test_xcalloc_written)
+{
+	/* zeroed like calloc, at any size (the tables of strtab and ptrmap) */
+	static const unsigned char zero[5 * 4096];
+	size_t sizes[] = { 1, 7, 4096, 3 * 4096 + 5, 5 * 4096 };
+	for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+		unsigned char *p = xcalloc_written(sizes[k], 1);
+		ck_assert_int_eq(memcmp(p, zero, sizes[k]), 0);
+		free(p);
+	}
+	uint64_t *w = xcalloc_written(1000, sizeof *w);
+	for (int i = 0; i < 1000; i++)
+		ck_assert_uint_eq(w[i], 0);
+	free(w);
+	free(xcalloc_written(0, 8));
+}
+END_TEST
+
 START_TEST(test_hash_words)
 {
 	char buf[80], moved[96];
@@ -293,6 +311,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_intern_same_pointer);
 	tcase_add_test(tc, test_arena_alignment_and_zero);
+	tcase_add_test(tc, test_xcalloc_written);
 	tcase_add_test(tc, test_hash_words);
 	tcase_add_test(tc, test_ptrmap);
 	tcase_add_test(tc, test_strbuf_and_strings);
