@@ -548,13 +548,14 @@ static size_t start_event_size(bool local, size_t nattrs, size_t values)
 	       ALIGN8(values);
 }
 
-/* libxml2's position now (the pipeline runs only without --repair, whose
- * mapping of positions current_loc applies). */
+/* libxml2's position now, as current_loc gives it (the pipeline runs only
+ * without --repair, whose mapping of positions current_loc applies; in a
+ * callback libxml2 always has an input). */
 static inline void event_position(const parser *p, event *ev)
 {
 	const xmlParserInputPtr in = p->ctxt->input;
-	ev->line = in && in->line > 0 ? (uint32_t)in->line : 0;
-	ev->col = in && in->col > 0 ? (uint32_t)in->col : 0;
+	ev->line = in->line > 0 ? (uint32_t)in->line : 0;
+	ev->col = in->col > 0 ? (uint32_t)in->col : 0;
 }
 
 /* Hands the block being written over to the builder's thread. */
@@ -589,9 +590,6 @@ static inline char *reserve_event(parser *p, size_t n)
 		next_event_block(p, n);
 	char *at = p->ev_at;
 	p->ev_at += n;
-	/* the block's lines were last read by the other thread's CPU: ask for
-	 * them a few events ahead, or each first write waits for one */
-	__builtin_prefetch(at + 512, 1);
 	return at;
 }
 
@@ -673,14 +671,10 @@ static void on_end_event(void *user, const xmlChar *local, const xmlChar *prefix
 		p->scope_depth--;
 }
 
-static void on_text_event(void *user, const xmlChar *text, int len)
+/* Hands text over, in pieces no longer than EVENT_TEXT_MAX. */
+static __attribute__((noinline)) void text_events(parser *p, const xmlChar *text, size_t n)
 {
-	parser *p = user;
-	/* most text is the indentation between elements, which the builder
-	 * does not read: it is not handed over */
-	if (p->failed || p->scopes[p->scope_depth] != IMS_SCOPE_TEXT)
-		return;
-	for (size_t done = 0, n = (size_t)len; done < n;) {
+	for (size_t done = 0; done < n;) {
 		size_t piece = n - done < EVENT_TEXT_MAX ? n - done : EVENT_TEXT_MAX;
 		char *at = reserve_event(p, sizeof(event) + ALIGN8(piece));
 		event *ev = (event *)(void *)at;
@@ -689,6 +683,16 @@ static void on_text_event(void *user, const xmlChar *text, int len)
 		memcpy(at + sizeof *ev, text + done, piece);
 		done += piece;
 	}
+}
+
+static void on_text_event(void *user, const xmlChar *text, int len)
+{
+	parser *p = user;
+	/* most text is the indentation between elements, which the builder
+	 * does not read: it is not handed over (and this test is all most
+	 * calls cost) */
+	if (p->scopes[p->scope_depth] == IMS_SCOPE_TEXT && !p->failed)
+		text_events(p, text, (size_t)len);
 }
 
 /* The builder's thread: reads the events in order and builds. On a refusal
