@@ -95,6 +95,7 @@ typedef struct parser {
 	uint8_t *scopes;            /* ims_build_scope of each open element ... */
 	int scope_depth;            /* ... [0] the document's */
 	int scope_overflow;         /* open elements deeper than scopes holds */
+	int scope_cap;              /* max_depth + 1 */
 	uint8_t scope_of[256][IMS_NAME_COUNT];  /* ims_build_scope's answers, 0 unknown */
 	bool building_elsewhere;    /* the builder's thread is running */
 	ims_loc event_loc;          /* the builder's thread: where its event happened */
@@ -548,14 +549,23 @@ static size_t start_event_size(bool local, size_t nattrs, size_t values)
 	       ALIGN8(values);
 }
 
-/* libxml2's position now, as current_loc gives it (the pipeline runs only
- * without --repair, whose mapping of positions current_loc applies; in a
- * callback libxml2 always has an input). */
+/* libxml2's position now (the pipeline runs only without --repair, whose
+ * mapping of positions current_loc applies; in a callback libxml2 always
+ * has an input). As libxml2 has it: build_events reads it as current_loc
+ * does (event_loc). */
 static inline void event_position(const parser *p, event *ev)
 {
 	const xmlParserInputPtr in = p->ctxt->input;
-	ev->line = in->line > 0 ? (uint32_t)in->line : 0;
-	ev->col = in->col > 0 ? (uint32_t)in->col : 0;
+	ev->line = (uint32_t)in->line;
+	ev->col = (uint32_t)in->col;
+}
+
+/* The position of an event as current_loc gives it: libxml2's line and
+ * column are ints, and one below 1 (none) is 0. */
+static inline ims_loc event_loc(const parser *p, const event *ev)
+{
+	return (ims_loc){ p->file, (int32_t)ev->line > 0 ? ev->line : 0,
+			  (int32_t)ev->col > 0 ? ev->col : 0 };
 }
 
 /* Hands the block being written over to the builder's thread. */
@@ -604,33 +614,28 @@ static void piece_event(parser *p, uint64_t end)
 	memcpy(at + sizeof(event), &end, sizeof end);
 }
 
-static void on_start_event(void *user, const xmlChar *local, const xmlChar *prefix,
-			   const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
-			   int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+/* Writes a start event's head (and the local name when needed) with
+ * room for `extra` bytes of attributes after it, and opens the element's
+ * scope; returns where the attributes go. */
+static inline __attribute__((always_inline)) char *start_event(parser *p, const xmlChar *local,
+							       const xmlChar *uri, int nattrs, size_t extra)
 {
-	parser *p = user;
-	if (p->failed)
-		return;
-	start_root(p, uri);
-	/* as on_start: defaulted attributes (from a DTD, refused) are left out */
-	int given = nb_attributes - nb_defaulted;
-	size_t values = 0;
-	for (int i = 0; i < given; i++)
-		values += unescaped_length((const char *)attributes[5 * i + 3],
-					   (size_t)(attributes[5 * i + 4] - attributes[5 * i + 3]));
 	bool exact;
 	int name = lookup_name(p, local, &exact);
 	/* an IMS name in its standard spelling is known by its number alone */
 	bool with_local = !exact || name == IMS_NAME_UNKNOWN;
-	char *at = reserve_event(p, start_event_size(with_local, (size_t)given, values));
+	size_t head = sizeof(event) + (with_local ? sizeof local : 0);
+	char *at = reserve_event(p, head + extra);
 	event *ev = (event *)(void *)at;
 	*ev = (event){ .kind = EV_START, .name = (uint8_t)name,
 		       .flags = (uint8_t)((exact ? EVF_EXACT : 0) | (in_root_namespace(p, uri) ? EVF_SAME_NS : 0) |
 					  (with_local ? EVF_LOCAL : 0)),
-		       .len = (uint32_t)given };
+		       .len = (uint32_t)nattrs };
 	event_position(p, ev);
+	if (with_local)
+		memcpy(at + sizeof *ev, &local, sizeof local);
 	/* deeper than the builder allows it refuses the file: only counted */
-	if (p->scope_depth <= p->opt->max_depth) {
+	if (p->scope_depth < p->scope_cap) {
 		int parent = p->scopes[p->scope_depth];
 		uint8_t *known = &p->scope_of[parent][name];
 		if (!*known)   /* no element has the document's scope, 0 */
@@ -639,9 +644,21 @@ static void on_start_event(void *user, const xmlChar *local, const xmlChar *pref
 	} else {
 		p->scope_overflow++;
 	}
-	if (with_local)
-		memcpy(at + sizeof *ev, &local, sizeof local);
-	event_attr *ea = (event_attr *)(void *)(at + sizeof *ev + (with_local ? sizeof local : 0));
+	return at + head;
+}
+
+/* A start event with attributes: each one's name and value, the value
+ * with libxml2's "&#38;" undone (as on_start does). */
+static __attribute__((noinline)) void start_event_with_attributes(parser *p, const xmlChar *local,
+								  const xmlChar *uri, int given,
+								  const xmlChar **attributes)
+{
+	size_t values = 0;
+	for (int i = 0; i < given; i++)
+		values += unescaped_length((const char *)attributes[5 * i + 3],
+					   (size_t)(attributes[5 * i + 4] - attributes[5 * i + 3]));
+	event_attr *ea = (event_attr *)(void *)start_event(p, local, uri, given,
+							    (size_t)given * sizeof(event_attr) + ALIGN8(values));
 	char *value = (char *)(ea + given);
 	for (int i = 0; i < given; i++) {
 		const char *v = (const char *)attributes[5 * i + 3];
@@ -655,6 +672,22 @@ static void on_start_event(void *user, const xmlChar *local, const xmlChar *pref
 		}
 		value += ea[i].len;
 	}
+}
+
+static void on_start_event(void *user, const xmlChar *local, const xmlChar *prefix,
+			   const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
+			   int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+{
+	parser *p = user;
+	if (p->failed)
+		return;
+	start_root(p, uri);
+	/* as on_start: defaulted attributes (from a DTD, refused) are left out */
+	int given = nb_attributes - nb_defaulted;
+	if (given > 0)
+		start_event_with_attributes(p, local, uri, given, attributes);
+	else
+		start_event(p, local, uri, 0, 0);
 }
 
 static void on_end_event(void *user, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri)
@@ -709,7 +742,7 @@ static void *build_events(void *arg)
 		for (size_t off = 0; off < len;) {
 			const event *ev = (const event *)(const void *)(block + off);
 			int rc = 0;
-			p->event_loc = (ims_loc){ p->file, ev->line, ev->col };
+			p->event_loc = event_loc(p, ev);
 			switch (ev->kind) {
 			case EV_START: {
 				bool with_local = ev->flags & EVF_LOCAL;
@@ -964,6 +997,7 @@ static bool start_builder(parser *p)
 	p->scopes = xcalloc((size_t)p->opt->max_depth + 2, sizeof *p->scopes);
 	p->scopes[0] = IMS_SCOPE_DOC;
 	p->scope_depth = 0;
+	p->scope_cap = p->opt->max_depth + 1;
 	p->building_elsewhere = true;
 	if (pthread_create(&p->builder_thread, NULL, build_events, p) == 0)
 		return true;
