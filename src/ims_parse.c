@@ -520,13 +520,14 @@ static void on_text(void *user, const xmlChar *text, int len)
 enum { EV_START = 1, EV_TEXT, EV_END, EV_PIECE };
 enum { EVF_EXACT = 1, EVF_SAME_NS = 2, EVF_LOCAL = 4 };
 
-/* An event in the queue. EV_PIECE says that the events after it happened
- * while libxml2 read the file up to the offset that follows it (uint64_t:
- * an error's excerpt quotes no further). EV_START is followed by the local name's pointer
- * when the name is not an IMS one in its standard spelling (EVF_LOCAL;
- * libxml2's dictionary keeps it for the whole parse), an event_attr per
- * attribute and then the attributes' values one after the other; EV_TEXT
- * by its bytes. Each event takes a multiple of 8 bytes. */
+/* An event in the queue, with libxml2's line and column. EV_START is
+ * followed by the local name's pointer when the name is not an IMS one in
+ * its standard spelling (EVF_LOCAL; libxml2's dictionary keeps it for the
+ * whole parse), an event_attr per attribute, and the attributes' values one
+ * after the other; EV_TEXT by its bytes; EV_PIECE by the offset (uint64_t)
+ * up to which libxml2 had been given the file when the events after it
+ * happened (an error's excerpt quotes no further). Each event takes a
+ * multiple of 8 bytes. */
 typedef struct event {
 	uint8_t kind;
 	uint8_t name;               /* EV_START: enum ims_name */
@@ -731,7 +732,8 @@ static void on_text_event(void *user, const xmlChar *text, int len)
 }
 
 /* The builder's thread: reads the events in order and builds. On a refusal
- * it abandons the queue, which stops libxml2 at its next event. */
+ * it abandons the queue: the parsing thread sees it at its next block and
+ * feeds libxml2 no more. */
 static void *build_events(void *arg)
 {
 	parser *p = arg;
