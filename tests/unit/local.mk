@@ -2,6 +2,7 @@
 if HAVE_CHECK
 UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(XML_CFLAGS) $(JSONC_CFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS)
 UNIT_LDADD = $(LIBIMS2MOODLE_LIBS) $(CHECK_LIBS)
+EXTRA_DIST += tests/unit/check_main.h
 
 check_PROGRAMS += tests/unit/test_util
 tests_unit_test_util_SOURCES = tests/unit/test_util.c

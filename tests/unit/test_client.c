@@ -39,6 +39,7 @@
 #include "moodle_client.h"
 #include "moodle_read.h"
 #include "site.h"
+#include "check_main.h"
 
 #define TOKEN "c0ffee00d15ea5e0123456789abcdef0"
 #define NOW 1767225600 /* the emulator's fixed clock: 2026-01-01 00:00 UTC */
@@ -1599,10 +1600,7 @@ int main(void)
 	tcase_add_test(tc, test_write_faults);
 	tcase_add_test(tc, test_token_in_no_log_line);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int status = run_suite(s);
 	curl_global_cleanup();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return status;
 }

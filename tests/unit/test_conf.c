@@ -9,6 +9,7 @@
 
 #include "conf.h"
 #include "settings.h"
+#include "check_main.h"
 
 static char path[256];
 
@@ -159,9 +160,5 @@ int main(void)
 	tcase_add_test(tc, test_errors_name_file_and_line);
 	tcase_add_test(tc, test_example_loads_and_equals_the_defaults);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ims_events.h"
+#include "check_main.h"
 
 /* A record: its number, its length, then length - 16 bytes that follow
  * from its number. */
@@ -198,9 +199,5 @@ int main(void)
 	tcase_add_test(tc, test_wait_consumed);
 	tcase_add_test(tc, test_abandon_releases_the_producer);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

@@ -18,6 +18,7 @@
 #include "ims_model.h"
 #include "ims_parse.h"
 #include "util.h"
+#include "check_main.h"
 
 #define HEAD "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<enterprise>\n" \
 	"<properties><datasource>Registry</datasource><datetime>2026-08-01</datetime></properties>\n"
@@ -591,9 +592,5 @@ int main(void)
 	tc = tcase_create("excerpt");
 	tcase_add_test(tc, test_excerpt_lines);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

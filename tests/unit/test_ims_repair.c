@@ -16,6 +16,7 @@
 #include "ims_parse.h"
 #include "ims_repair.h"
 #include "util.h"
+#include "check_main.h"
 
 /* Every bare '&' of this input, by line and column (characters), worked out
  * by hand: line 2 in an attribute value; line 3 a bare '&', '&#;', '&#x;',
@@ -352,9 +353,5 @@ int main(void)
 	tcase_add_test(tc, test_no_flags);
 	tcase_add_test(tc, test_parse_list);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

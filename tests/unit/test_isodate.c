@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "isodate.h"
+#include "check_main.h"
 
 static isodate parse_ok(const char *s)
 {
@@ -227,9 +228,5 @@ int main(void)
 	tcase_add_test(tc, test_unix_site_zone);
 	tcase_add_test(tc, test_unix_unknown_zone);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

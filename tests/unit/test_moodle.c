@@ -14,6 +14,7 @@
 #include "moodle_client.h"
 #include "moodle_form.h"
 #include "moodle_reply.h"
+#include "check_main.h"
 
 START_TEST(test_form_brackets_escaping_and_count)
 {
@@ -191,9 +192,5 @@ int main(void)
 	tcase_add_test(tc, test_token_file_must_be_private);
 	tcase_add_test(tc, test_requests_over_the_budget_are_never_sent);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

@@ -12,6 +12,7 @@
 #include "settings.h"
 #include "site.h"
 #include "state.h"
+#include "check_main.h"
 
 #define NOW 1767225600 /* 2026-01-01T00:00:00Z */
 
@@ -725,9 +726,5 @@ int main(void)
 	tcase_add_test(tc, test_categories_and_course_groups);
 	tcase_add_test(tc, test_plan_is_deterministic);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

@@ -15,6 +15,7 @@
 #include "report.h"
 #include "settings.h"
 #include "site.h"
+#include "check_main.h"
 
 #define D_2026_01_01 1767225600          /* 2026-01-01T00:00:00Z */
 #define D_2026_07_01_EOD 1782950399      /* 2026-07-01T23:59:59Z */
@@ -1330,9 +1331,5 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, test_parse_format_names);
 	tcase_add_test(tc, test_built_plan_renders);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

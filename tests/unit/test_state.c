@@ -18,6 +18,7 @@
 
 #include "state.h"
 #include "state_internal.h"
+#include "check_main.h"
 
 #define SITE "https://moodle.example.edu"
 
@@ -1123,13 +1124,10 @@ int main(void)
 	tcase_add_test(tc, test_view_order_and_replacement);
 	tcase_add_test(tc, test_load_of_200000_enrolments);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int status = run_suite(s);
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", top);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", top);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return status;
 }

@@ -15,6 +15,7 @@
 #include "sha256.h"
 #include "strtab.h"
 #include "util.h"
+#include "check_main.h"
 
 START_TEST(test_intern_same_pointer)
 {
@@ -320,9 +321,5 @@ int main(void)
 	tcase_add_test(tc, test_str_printable);
 	tcase_add_test(tc, test_err_set_cuts_whole_characters);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }
