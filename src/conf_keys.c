@@ -50,7 +50,8 @@ const config_key config_keys[] = {
 	K("files", "parse_threads", CT_INT, "0", "0..2",
 	  "Threads that read a file: 2 builds the model in a second thread while libxml2 parses "
 	  "(a large file reads in about three quarters of the time), 1 does both in one, 0 picks 2 "
-	  "on a machine with two CPUs or more (one thread with a repair). What is read is the same."),
+	  "on a machine with two CPUs or more (one thread with a repair or check --strict). What is "
+	  "read is the same."),
 	K("files", "target", CT_STRING, NULL, NULL,
 	  "This importer's name in properties/target. When set, a file whose targets do not include "
 	  "it is skipped (exit 0, with a note)."),

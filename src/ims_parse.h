@@ -26,9 +26,9 @@ typedef struct ims_parse_options {
 	int max_depth;             /* element nesting (default 256) */
 	int threads;               /* 1: one thread; 2: libxml2 in one, the model
 	                            * built in another; 0 (default): 2 on a machine
-	                            * with two CPUs or more. A repair always reads in
-	                            * one thread. The model and any refusal are the
-	                            * same either way. */
+	                            * with two CPUs or more. A repair and strict
+	                            * always read in one thread. The model and any
+	                            * refusal are the same either way. */
 } ims_parse_options;
 
 void ims_parse_options_init(ims_parse_options *opt);

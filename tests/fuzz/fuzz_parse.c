@@ -1,6 +1,7 @@
 /* fuzz_parse.c -- a libFuzzer target for the IMS parser: any bytes as a file,
  * read with the options the first byte picks (repairs, fragments, DTD
- * defaults, small limits), then, when the file is accepted, summarised as
+ * defaults, small limits, and --strict when IMS2MOODLE_SCHEMA names the
+ * schema, as run.sh sets it), then, when the file is accepted, summarised as
  * check prints it (text and JSON). What it looks for is what the sanitizers
  * see (memory errors, undefined behaviour, leaks) and two promises of the
  * parser: a file's data error is always a whole refusal whose message names
@@ -45,17 +46,22 @@ static uint64_t warnings(const ims_model *m)
 /* Reads the input again with two threads and aborts unless the outcome is
  * the one-thread read's: rc and e, and the counts of m. */
 static void same_with_two_threads(const uint8_t *data, size_t size, const ims_parse_options *opt1,
-				  int rc, const errinfo *e, const ims_model *m)
+				  int rc, const errinfo *e, const strbuf *deviations, const ims_model *m)
 {
 	ims_parse_options opt = *opt1;
 	opt.threads = 2;
 	ims_model *m2 = ims_model_new();
 	errinfo e2 = { 0 };
-	int rc2 = ims_parse_memory(m2, "fuzz.xml", (const char *)data + 1, size - 1, &opt, NULL, &e2);
-	if (rc2 != rc || strcmp(e2.msg, e->msg) != 0) {
-		fprintf(stderr, "one thread: %d %s\ntwo threads: %d %s\n", rc, e->msg, rc2, e2.msg);
+	strbuf deviations2 = STRBUF_INIT;
+	int rc2 = ims_parse_memory(m2, "fuzz.xml", (const char *)data + 1, size - 1, &opt, &deviations2,
+				   &e2);
+	if (rc2 != rc || strcmp(e2.msg, e->msg) != 0 ||
+	    strcmp(sb_str(&deviations2), sb_str(deviations)) != 0) {
+		fprintf(stderr, "one thread: %d %s\n%s\ntwo threads: %d %s\n%s\n", rc, e->msg,
+			sb_str(deviations), rc2, e2.msg, sb_str(&deviations2));
 		abort();
 	}
+	sb_free(&deviations2);
 	if (rc == 0 && (memcmp(&m2->counts, &m->counts, sizeof m->counts) != 0 ||
 			warnings(m2) != warnings(m))) {
 		fprintf(stderr, "one thread and two threads count differently\n");
@@ -80,14 +86,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		opt.max_extension = 200;
 		opt.max_depth = 12;
 	}
+	/* a quarter of the inputs under --strict (loading the schema is slow) */
+	const char *schema = getenv("IMS2MOODLE_SCHEMA");
+	if ((flags & 192) == 192 && schema && *schema) {
+		opt.strict = true;
+		opt.schema_path = schema;
+	}
+	strbuf deviations = STRBUF_INIT;
 
 	ims_model *m = ims_model_new();
 	errinfo e = { 0 };
 	opt.threads = 1;
-	int rc = ims_parse_memory(m, "fuzz.xml", (const char *)data + 1, size - 1, &opt, NULL, &e);
+	int rc = ims_parse_memory(m, "fuzz.xml", (const char *)data + 1, size - 1, &opt, &deviations, &e);
 	if (!opt.repair) /* (a repair always reads in one thread) */
-		same_with_two_threads(data, size, &opt, rc, &e, m);
-	if (rc < 0) {
+		same_with_two_threads(data, size, &opt, rc, &e, &deviations, m);
+	if (rc == -EXIT_CONFIG && opt.strict) {
+		fprintf(stderr, "the schema did not load: %s\n", e.msg);
+		abort();
+	}
+	bool deviated = rc == -EXIT_DATAERR && !ims_parse_refused(&e) && deviations.len > 0;
+	if (rc < 0 && !deviated) {
 		if (!ims_parse_refused(&e) && e.code == -EXIT_DATAERR) {
 			fprintf(stderr, "a data error that is not a refusal: %s\n", e.msg);
 			abort();
@@ -97,6 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		}
 	} else {
+		/* read in full (with --strict perhaps not valid): counted */
 		uint64_t roles, members = count_members(m, &roles);
 		if (members != m->counts.members || roles != m->counts.roles) {
 			fprintf(stderr, "counts %llu members %llu roles, lists %llu and %llu\n",
@@ -112,6 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		json_object *j = ims_summary_json(m, "fuzz.xml");
 		json_object_put(j);
 	}
+	sb_free(&deviations);
 	ims_model_free(m);
 	return 0;
 }

@@ -34,7 +34,7 @@ for f in $src; do files="$files $srcdir/src/$f.c"; done
 	$(pkg-config --libs libxml-2.0 json-c) -o "$dir/fuzz_parse"
 
 # seeds: every small IMS file of the tree, behind a first byte of 0 (no
-# repair, no fragment) and of 7 (both repairs, fragments)
+# repair, no fragment), of 7 (both repairs, fragments) and of 0xC0 (--strict)
 for f in "$srcdir"/samples/*.xml "$srcdir"/tests/parse/edge/*.xml "$srcdir"/tests/parse/cases/*.xml \
 	 "$srcdir"/tests/parse/real/*.xml; do
 	[ -f "$f" ] || continue
@@ -42,7 +42,10 @@ for f in "$srcdir"/samples/*.xml "$srcdir"/tests/parse/edge/*.xml "$srcdir"/test
 	base=$(basename "$f" .xml)
 	{ printf '\000'; cat "$f"; } > "$dir/seeds/$base-0"
 	{ printf '\007'; cat "$f"; } > "$dir/seeds/$base-7"
+	{ printf '\300'; cat "$f"; } > "$dir/seeds/$base-strict"
 done
+IMS2MOODLE_SCHEMA=$srcdir/schemas/ims_enterprise_1p1.xsd
+export IMS2MOODLE_SCHEMA
 
 cd "$dir"
 echo "fuzzing the parser for $seconds s (corpus: $dir/corpus)"
