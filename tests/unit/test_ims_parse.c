@@ -432,8 +432,9 @@ static char *big_file(int n, int at, const char *defect)
 }
 
 /* Reads xml (its first len bytes) with 1 and with 2 threads: the result
- * code, the message and the counts must be the same; returns the message. */
-static void read_alike(const char *xml, size_t len, int expect_rc, const char *expect_msg_start)
+ * code must be expect_rc and the message hold expect_in_msg, and the two
+ * reads must give the same code, message, counts and warnings. */
+static void read_alike(const char *xml, size_t len, int expect_rc, const char *expect_in_msg)
 {
 	char msg[2][sizeof ((errinfo *)0)->msg];
 	ims_counts counts[2];
@@ -454,7 +455,7 @@ static void read_alike(const char *xml, size_t len, int expect_rc, const char *e
 		ims_model_free(m);
 	}
 	ck_assert_str_eq(msg[0], msg[1]);
-	ck_assert_msg(strncmp(msg[0], expect_msg_start, strlen(expect_msg_start)) == 0, "%s", msg[0]);
+	ck_assert_msg(strstr(msg[0], expect_in_msg) != NULL, "%s", msg[0]);
 	ck_assert(memcmp(&counts[0], &counts[1], sizeof counts[0]) == 0);
 	ck_assert_uint_eq(warnings[0], warnings[1]);
 }
@@ -468,17 +469,17 @@ START_TEST(test_threads_read_alike)
 	/* refused by the builder late in the file, after megabytes it has
 	 * read: the same line, column and quoted text */
 	xml = big_file(30000, 25000, "<person><person>\n");
-	read_alike(xml, strlen(xml), -EXIT_DATAERR, "big.xml:");
-	ck_assert_ptr_nonnull(strstr(xml, "<person><person>\n"));
+	read_alike(xml, strlen(xml), -EXIT_DATAERR, ":200004:16: <person> inside <person>");
 	free(xml);
-	/* refused by libxml2 late in the file (its message needs what the
-	 * builder has read: the path of the open elements) */
+	/* refused by libxml2 late in the file: its error waits for the
+	 * builder to read what came before */
 	xml = big_file(30000, 29000, "<person><name><fn>R&D</fn></name></person>\n");
-	read_alike(xml, strlen(xml), -EXIT_DATAERR, "big.xml:");
+	read_alike(xml, strlen(xml), -EXIT_DATAERR, "an '&' that starts no character");
 	free(xml);
-	/* cut in the middle of a member: truncated */
+	/* cut in the middle of the memberships: libxml2's error at the cut,
+	 * worded once the builder has read all that came before */
 	xml = big_file(30000, -1, "");
-	read_alike(xml, strlen(xml) * 9 / 10, -EXIT_DATAERR, "big.xml:");
+	read_alike(xml, strlen(xml) * 9 / 10, -EXIT_DATAERR, "expected '>'");
 	free(xml);
 	/* a field over its limit deep in the file */
 	strbuf defect = STRBUF_INIT;
@@ -487,7 +488,7 @@ START_TEST(test_threads_read_alike)
 		sb_addc(&defect, i % 64 ? 'a' : '\n');
 	sb_adds(&defect, "</id></sourcedid></person>\n");
 	xml = big_file(30000, 20000, defect.buf);
-	read_alike(xml, strlen(xml), -EXIT_DATAERR, "big.xml:");
+	read_alike(xml, strlen(xml), -EXIT_DATAERR, "the text of <id> is longer than 65536 bytes");
 	free(xml);
 	sb_free(&defect);
 }
