@@ -108,55 +108,55 @@ static void *read_all(void *arg)
 	return NULL;
 }
 
-/* Starts a reader of r->q in a thread of its own. */
-static pthread_t start_reader(reader *r)
-{
-	pthread_t t;
-	ck_assert_int_eq(pthread_create(&t, NULL, read_all, r), 0);
-	return t;
-}
+/* What a run of the queue ends with. */
+typedef struct outcome {
+	uint64_t records, bad;     /* as the reader counted them */
+	bool abandoned;
+} outcome;
 
-/* Writes records first..last-1, then closes the queue and waits for the
- * reader; every `wait_every` records (0: never) waits for the reader to
- * have given back what was written, and checks that it has. */
-static void write_and_close(writer *w, reader *r, pthread_t t, uint64_t n, uint64_t wait_every)
+/* Runs a queue of nblocks blocks of 1 KiB: a reader in a thread of its own
+ * (stopping after stop_after records when that is not 0), and this thread
+ * writing records 0..n-1, then closing the queue. Every `wait_every`
+ * records (0: never) it waits for the reader to have given back what was
+ * written, and checks that it has. */
+static outcome run_queue(unsigned nblocks, uint64_t n, uint64_t wait_every, uint64_t stop_after)
 {
+	ims_events *q = ims_events_new(1024, nblocks);
+	reader r = { .q = q, .stop_after = stop_after };
+	writer w = { .q = q };
+	pthread_t t;
+	ck_assert_int_eq(pthread_create(&t, NULL, read_all, &r), 0);
 	for (uint64_t i = 0; i < n; i++) {
-		write_record(w, i);
+		write_record(&w, i);
 		if (wait_every && i % wait_every == wait_every - 1) {
-			flush(w);
-			ims_events_wait_consumed(w->q, w->handed);
-			uint64_t given_back = atomic_load(&r->given_back);
-			if (!ims_events_abandoned(w->q))
-				ck_assert_uint_ge(given_back, w->handed);
+			flush(&w);
+			ims_events_wait_consumed(q, w.handed);
+			uint64_t given_back = atomic_load(&r.given_back);
+			if (!ims_events_abandoned(q))
+				ck_assert_uint_ge(given_back, w.handed);
 		}
 	}
-	flush(w);
-	ims_events_close(w->q);
+	flush(&w);
+	ims_events_close(q);
 	pthread_join(t, NULL);
+	outcome o = { r.records, r.bad, ims_events_abandoned(q) };
+	ims_events_free(q);
+	return o;
 }
 
 START_TEST(test_records_arrive_in_order)
 {
-	ims_events *q = ims_events_new(1024, 4);
-	reader r = { .q = q };
-	writer w = { .q = q };
-	write_and_close(&w, &r, start_reader(&r), 200000, 0);
-	ck_assert_uint_eq(r.records, 200000);
-	ck_assert_uint_eq(r.bad, 0);
-	ck_assert(!ims_events_abandoned(q));
-	ims_events_free(q);
+	outcome o = run_queue(4, 200000, 0, 0);
+	ck_assert_uint_eq(o.records, 200000);
+	ck_assert_uint_eq(o.bad, 0);
+	ck_assert(!o.abandoned);
 }
 END_TEST
 
 START_TEST(test_close_without_records)
 {
-	ims_events *q = ims_events_new(1024, 4);
-	reader r = { .q = q };
-	writer w = { .q = q };
-	write_and_close(&w, &r, start_reader(&r), 0, 0);
-	ck_assert_uint_eq(r.records, 0);
-	ims_events_free(q);
+	outcome o = run_queue(4, 0, 0, 0);
+	ck_assert_uint_eq(o.records, 0);
 }
 END_TEST
 
@@ -164,13 +164,9 @@ START_TEST(test_wait_consumed)
 {
 	/* after each wait, the consumer has given back every byte up to the
 	 * mark: the producer may then drop what those records point into */
-	ims_events *q = ims_events_new(1024, 8);
-	reader r = { .q = q };
-	writer w = { .q = q };
-	write_and_close(&w, &r, start_reader(&r), 20000, 1000);
-	ck_assert_uint_eq(r.records, 20000);
-	ck_assert_uint_eq(r.bad, 0);
-	ims_events_free(q);
+	outcome o = run_queue(8, 20000, 1000, 0);
+	ck_assert_uint_eq(o.records, 20000);
+	ck_assert_uint_eq(o.bad, 0);
 }
 END_TEST
 
@@ -178,14 +174,10 @@ START_TEST(test_abandon_releases_the_producer)
 {
 	/* the consumer stops early (the builder refused the file): the
 	 * producer's writes and waits go on without blocking, into scratch */
-	ims_events *q = ims_events_new(1024, 2);
-	reader r = { .q = q, .stop_after = 500 };
-	writer w = { .q = q };
-	write_and_close(&w, &r, start_reader(&r), 100000, 7000);
-	ck_assert(ims_events_abandoned(q));
-	ck_assert_uint_eq(r.records, 500);
-	ck_assert_uint_eq(r.bad, 0);
-	ims_events_free(q);
+	outcome o = run_queue(2, 100000, 7000, 500);
+	ck_assert(o.abandoned);
+	ck_assert_uint_eq(o.records, 500);
+	ck_assert_uint_eq(o.bad, 0);
 }
 END_TEST
 
