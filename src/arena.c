@@ -8,7 +8,6 @@
 #include "util.h"
 
 #include <stdalign.h>
-#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -22,7 +21,6 @@ struct arena_block {
 	arena_block *next;
 	size_t used, size;      /* size: bytes of data[] */
 	size_t written;         /* data[] below this is in pages already written */
-	size_t mapped;          /* bytes of the mapping the block starts */
 	alignas(ARENA_ALIGN) unsigned char data[];
 };
 
@@ -53,7 +51,6 @@ static arena_block *new_block(arena *a, size_t min)
 	b->used = 0;
 	b->written = 0;          /* the header's writes took the first page */
 	b->size = mapped - sizeof *b;
-	b->mapped = mapped;
 	a->total += mapped;
 	return b;
 }
@@ -66,12 +63,11 @@ static arena_block *new_block(arena *a, size_t min)
  * every other CPU flush its TLB. A write first costs one fault. */
 static void write_pages(arena_block *b)
 {
-	uintptr_t base = (uintptr_t)b;
-	uintptr_t from = (base + offsetof(arena_block, data) + b->written + 4095) & ~(uintptr_t)4095;
-	uintptr_t to = base + offsetof(arena_block, data) + b->used;
-	for (uintptr_t page = from; page < to; page += 4096)
+	uintptr_t data = (uintptr_t)b->data;
+	for (uintptr_t page = (data + b->written + 4095) & ~(uintptr_t)4095; page < data + b->used;
+	     page += 4096)
 		*(volatile unsigned char *)page = 0;
-	b->written = to - base - offsetof(arena_block, data);
+	b->written = b->used;
 }
 
 void *arena_alloc(arena *a, size_t n)
@@ -114,7 +110,7 @@ void arena_free(arena *a)
 	arena_block *b = a->head;
 	while (b) {
 		arena_block *next = b->next;
-		munmap(b, b->mapped);
+		munmap(b, sizeof *b + b->size);
 		b = next;
 	}
 	a->head = NULL;
