@@ -414,16 +414,6 @@ static size_t unescape_attr_value(const char *v, size_t n, char *out)
 	return k;
 }
 
-/* The length unescape_attr_value gives v[0..n). */
-static size_t unescaped_length(const char *v, size_t n)
-{
-	size_t len = n;
-	for (const char *q = v, *end = v + n; (q = memchr(q, '&', (size_t)(end - q))); q++)
-		if (end - q >= 5 && memcmp(q, "&#38;", 5) == 0)
-			len -= 4;
-	return len;
-}
-
 static void start_root(parser *p, const xmlChar *uri)
 {
 	if (!p->root_started) {
@@ -617,18 +607,18 @@ static void piece_event(parser *p, uint64_t end)
 	memcpy(at + sizeof(event), &end, sizeof end);
 }
 
-/* Writes a start event's head (and the local name when needed) with
- * room for `extra` bytes of attributes after it, and opens the element's
- * scope; returns where the attributes go. */
+/* Writes a start event's head (and the local name when needed) with room
+ * for nattrs attributes whose values take up to `values` bytes, and opens
+ * the element's scope; returns where the attributes go. */
 static inline __attribute__((always_inline)) char *start_event(parser *p, const xmlChar *local,
-							       const xmlChar *uri, int nattrs, size_t extra)
+							       const xmlChar *uri, int nattrs, size_t values)
 {
 	bool exact;
 	int name = lookup_name(p, local, &exact);
 	/* an IMS name in its standard spelling is known by its number alone */
 	bool with_local = !exact || name == IMS_NAME_UNKNOWN;
 	size_t head = sizeof(event) + (with_local ? sizeof local : 0);
-	char *at = reserve_event(p, head + extra);
+	char *at = reserve_event(p, start_event_size(with_local, (size_t)nattrs, values));
 	event *ev = (event *)(void *)at;
 	*ev = (event){ .kind = EV_START, .name = (uint8_t)name,
 		       .flags = (uint8_t)((exact ? EVF_EXACT : 0) | (in_root_namespace(p, uri) ? EVF_SAME_NS : 0) |
@@ -658,11 +648,9 @@ static __attribute__((noinline)) void start_event_with_attributes(parser *p, con
 {
 	size_t values = 0;
 	for (int i = 0; i < given; i++)
-		values += unescaped_length((const char *)attributes[5 * i + 3],
-					   (size_t)(attributes[5 * i + 4] - attributes[5 * i + 3]));
-	event_attr *ea = (event_attr *)(void *)start_event(p, local, uri, given,
-							    (size_t)given * sizeof(event_attr) + ALIGN8(values));
-	char *value = (char *)(ea + given);
+		values += (size_t)(attributes[5 * i + 4] - attributes[5 * i + 3]);
+	event_attr *ea = (event_attr *)(void *)start_event(p, local, uri, given, values);
+	char *first = (char *)(ea + given), *value = first;
 	for (int i = 0; i < given; i++) {
 		const char *v = (const char *)attributes[5 * i + 3];
 		size_t n = (size_t)(attributes[5 * i + 4] - attributes[5 * i + 3]);
@@ -675,6 +663,9 @@ static __attribute__((noinline)) void start_event_with_attributes(parser *p, con
 		}
 		value += ea[i].len;
 	}
+	/* the event is the last one written: the bytes the unescaping saved
+	 * go back, so that its size is start_event_size of what it holds */
+	p->ev_at -= ALIGN8(values) - ALIGN8((size_t)(value - first));
 }
 
 static void on_start_event(void *user, const xmlChar *local, const xmlChar *prefix,
